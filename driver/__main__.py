@@ -1,0 +1,5 @@
+"""``python -m driver``: the same CLI as the ``vfscore`` console script."""
+
+from driver.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""The ``vfscore`` command line."""
+
+from __future__ import annotations
+
+import platform
+
+import typer
+
+from driver import __version__
+
+app = typer.Typer(
+    name="vfscore",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """VFScore: score the visual fidelity (appearance, not geometry) of generated 3D models
+    against reference photos, and record the scores in an archi3D workspace."""
+
+
+@app.command()
+def version() -> None:
+    """Print the VFScore version, the Python version and the Blender (bpy) available, if any."""
+    from importlib.util import find_spec
+
+    bpy_state = "installed (extra 'render')" if find_spec("bpy") else "not installed"
+    typer.echo(f"vfscore {__version__}")
+    typer.echo(f"python {platform.python_version()}")
+    typer.echo(f"bpy {bpy_state}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

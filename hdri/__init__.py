@@ -1,0 +1,1 @@
+"""The HDRIs the standard scene uses, their registry and the studio HDRI generator."""

@@ -1,0 +1,1 @@
+"""Judging renders against reference photos: rubrics, prompts, REST providers, aggregation."""
