@@ -1,0 +1,57 @@
+"""Headless render entry: one render job in, PNGs and ``render_result.json`` out.
+
+    blender -b --factory-startup -P blender_addon/headless.py -- --job render_job.json
+    python blender_addon/headless.py --job render_job.json          (with the bpy wheel)
+
+Exit codes (also in ``render_result.json`` as ``error.exit_code``, with a one-line message):
+0 ok, 1 internal error, 2 bad job file, 3 GLB import failed, 4 no mesh in GLB,
+5 missing texture, 6 HDRI error (unknown alias, missing file, sha256 mismatch), 7 render failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+
+SCRIPT_START = time.time()
+# Run as a script (not as a package module), so make the source tree importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from blender_addon.render_job import EXIT_CODES, RenderFailure, RenderJob  # noqa: E402
+
+
+def _args(argv: list[str]) -> argparse.Namespace:
+    # Inside `blender -b -P`, our arguments follow "--"; as a plain script they are argv[1:].
+    ours = argv[argv.index("--") + 1 :] if "--" in argv else argv[1:]
+    parser = argparse.ArgumentParser(prog="headless.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--job", required=True, type=Path, help="render job JSON file")
+    return parser.parse_args(ours)
+
+
+def main(argv: list[str]) -> int:
+    args = _args(argv)
+    try:
+        job = RenderJob.read(args.job)
+    except RenderFailure as failure:
+        print(f"vfscore: {failure.line}", file=sys.stderr)
+        return failure.exit_code
+    try:
+        from blender_addon.render import run_job
+
+        result = run_job(job, SCRIPT_START)
+    except Exception:
+        traceback.print_exc()
+        print("vfscore: internal error (traceback above)", file=sys.stderr)
+        return EXIT_CODES["internal"]
+    if result["ok"]:
+        print(f"vfscore: rendered {len(result['views'])} view(s) into {job.out_dir}")
+        return 0
+    print(f"vfscore: {result['error']['message']}", file=sys.stderr)
+    return int(result["error"]["exit_code"])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
