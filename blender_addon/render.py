@@ -59,16 +59,17 @@ def render_views(
     return views
 
 
-def base_result(job: RenderJob) -> dict[str, Any]:
+def base_result(spec: RenderSpec, glb: Path | None) -> dict[str, Any]:
+    """A render result with nothing done yet."""
     return {
         "schema": RESULT_SCHEMA,
         "version": DOC_VERSION,
         "ok": False,
         "error": None,
         "blender_version": bpy.app.version_string,
-        "glb": {"path": str(job.glb), "sha256": None},
-        "spec": job.spec.to_dict(),
-        "spec_hash": job.spec.spec_hash(),
+        "glb": {"path": str(glb) if glb is not None else None, "sha256": None},
+        "spec": spec.to_dict(),
+        "spec_hash": spec.spec_hash(),
         "device": None,
         "hdri": None,
         "normalization": None,
@@ -86,7 +87,7 @@ def run_job(job: RenderJob, script_start: float) -> dict[str, Any]:
     ``ok: false`` and a one-line ``error``; they are raised as :class:`RenderFailure` only to the
     caller that wants the exit code.
     """
-    result = base_result(job)
+    result = base_result(job.spec, job.glb)
     timings = result["timings"]
     if job.launched_at is not None:
         timings["start_s"] = round(script_start - job.launched_at, 4)

@@ -263,6 +263,27 @@ def configure_render(scene: bpy.types.Scene, spec: RenderSpec, warnings: list[st
     return device
 
 
+def _non_manifold_edges(mesh: bpy.types.Mesh) -> int:
+    """Edges not shared by exactly two faces, after welding vertices at equal positions.
+
+    glTF meshes are split at every UV seam and hard edge, so without welding every seam would
+    count as an open boundary.
+    """
+    if not len(mesh.edges) or not len(mesh.loops):
+        return 0
+    co = np.empty(len(mesh.vertices) * 3, dtype=np.float64)
+    mesh.vertices.foreach_get("co", co)
+    _, weld = np.unique(np.round(co.reshape(-1, 3), 6), axis=0, return_inverse=True)
+    ends = np.empty(len(mesh.edges) * 2, dtype=np.int64)
+    mesh.edges.foreach_get("vertices", ends)
+    welded = np.sort(weld.reshape(-1)[ends.reshape(-1, 2)], axis=1)
+    _, edge_ids = np.unique(welded, axis=0, return_inverse=True)
+    loop_edges = np.empty(len(mesh.loops), dtype=np.int64)
+    mesh.loops.foreach_get("edge_index", loop_edges)
+    faces_per_edge = np.bincount(edge_ids.reshape(-1)[loop_edges])
+    return int(np.count_nonzero(faces_per_edge != 2))
+
+
 def mesh_warnings(meshes: list[bpy.types.Object]) -> tuple[dict[str, int], list[str]]:
     """Counts (meshes, vertices, triangles) and warnings: non-manifold edges, huge polycount."""
     warnings: list[str] = []
@@ -272,13 +293,9 @@ def mesh_warnings(meshes: list[bpy.types.Object]) -> tuple[dict[str, int], list[
         mesh.calc_loop_triangles()
         triangles += len(mesh.loop_triangles)
         vertices += len(mesh.vertices)
-        if len(mesh.edges) and len(mesh.loops):
-            edge_index = np.empty(len(mesh.loops), dtype=np.int64)
-            mesh.loops.foreach_get("edge_index", edge_index)
-            faces_per_edge = np.bincount(edge_index, minlength=len(mesh.edges))
-            bad = int(np.count_nonzero(faces_per_edge != 2))
-            if bad:
-                warnings.append(f"non-manifold: {bad} of {len(mesh.edges)} edges in {obj.name!r}")
+        bad = _non_manifold_edges(mesh)
+        if bad:
+            warnings.append(f"non-manifold: {bad} of {len(mesh.edges)} edges in {obj.name!r}")
     if triangles > HUGE_TRIANGLE_COUNT:
         warnings.append(f"huge polycount: {triangles} triangles (over {HUGE_TRIANGLE_COUNT})")
     return {"meshes": len(meshes), "vertices": vertices, "triangles": triangles}, warnings

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import platform
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -31,6 +33,17 @@ def version() -> None:
     typer.echo(f"vfscore {__version__}")
     typer.echo(f"python {platform.python_version()}")
     typer.echo(f"bpy {bpy_state}")
+
+
+@app.command("build-extension")
+def build_extension(
+    out: Annotated[Path, typer.Option(help="Folder to write the zip into.")] = Path("dist"),
+) -> None:
+    """Build the installable Blender extension zip (Edit > Preferences > Get Extensions >
+    Install from Disk)."""
+    from driver.extension_zip import build_extension_zip
+
+    typer.echo(build_extension_zip(out))
 
 
 def main() -> None:
