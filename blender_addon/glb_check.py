@@ -89,7 +89,8 @@ def inspect_glb(path: Path) -> GlbInfo:
             if end > bin_len:
                 raise GlbProblem(
                     "invalid",
-                    f"truncated file (bufferView {i} ends at byte {end} of a {bin_len}-byte BIN chunk)",
+                    f"truncated file (bufferView {i} ends at byte {end}, "
+                    f"the BIN chunk has {bin_len} bytes)",
                 )
     meshes = doc.get("meshes", [])
     used = [n for n in doc.get("nodes", []) if "mesh" in n]

@@ -14,10 +14,12 @@ from typing import Any
 
 import bpy
 import numpy as np
+import numpy.typing as npt
 from mathutils import Matrix, Vector
 
 from .spec import RenderSpec
 
+FloatArray = npt.NDArray[np.float64]
 ROOT_NAME = "VFScore_Root"
 CAMERA_PREFIX = "VFScore_Cam_"
 WORLD_NAME = "VFScore_World"
@@ -54,7 +56,7 @@ def mesh_objects(objects: list[bpy.types.Object]) -> list[bpy.types.Object]:
     return [o for o in objects if o.type == "MESH"]
 
 
-def _world_vertices(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> np.ndarray:
+def _world_vertices(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> FloatArray:
     evaluated = obj.evaluated_get(depsgraph)
     mesh = evaluated.to_mesh()
     try:
@@ -67,7 +69,7 @@ def _world_vertices(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> np
     return co @ m[:3, :3].T + m[:3, 3]  # type: ignore[no-any-return]
 
 
-def world_bounds(meshes: list[bpy.types.Object]) -> tuple[np.ndarray, np.ndarray]:
+def world_bounds(meshes: list[bpy.types.Object]) -> tuple[FloatArray, FloatArray]:
     """Axis-aligned bounds of the evaluated vertices of ``meshes``, in world space."""
     depsgraph = bpy.context.evaluated_depsgraph_get()
     lows, highs = [], []
@@ -99,7 +101,7 @@ def clear_standard_scene(scene: bpy.types.Scene) -> None:
 
 
 def normalise(scene: bpy.types.Scene, objects: list[bpy.types.Object]) -> dict[str, Any]:
-    """Parent the model under ``VFScore_Root`` so its bounds are centred and its largest side is 1."""
+    """Parent the model under ``VFScore_Root``: bounds centred at the origin, largest side 1."""
     meshes = mesh_objects(objects)
     low, high = world_bounds(meshes)
     size = float(np.max(high - low))

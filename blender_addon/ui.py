@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
 import bpy
 from bpy.props import EnumProperty, IntProperty, PointerProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
@@ -12,7 +13,14 @@ from .glb_check import GlbProblem, inspect_glb
 from .hdri_access import HdriError, blender_world_dir, load_registry, resolve_hdri
 from .render import base_result, render_views
 from .render_job import RESULT_FILE, write_json_atomic
-from .scene import SPEC_PROP, build_standard_scene, import_glb, mesh_objects, scene_dump, standard_cameras
+from .scene import (
+    SPEC_PROP,
+    build_standard_scene,
+    import_glb,
+    mesh_objects,
+    scene_dump,
+    standard_cameras,
+)
 from .spec import DEFAULT_PRESET, PRESETS, RenderSpec, SpecError
 
 _DEFAULT = PRESETS[DEFAULT_PRESET]
@@ -30,7 +38,9 @@ class VFScoreSettings(bpy.types.PropertyGroup):
     hdri_alias: EnumProperty(name="HDRI", items=_HDRI_ITEMS, default=_DEFAULT.hdri_alias)  # type: ignore[valid-type]
     seed: IntProperty(name="Seed", default=_DEFAULT.seed, min=0)  # type: ignore[valid-type]
     samples: IntProperty(name="Samples", default=_DEFAULT.samples, min=1, max=65536)  # type: ignore[valid-type]
-    resolution: IntProperty(name="Resolution", default=_DEFAULT.resolution[0], min=8, max=8192, subtype="PIXEL")  # type: ignore[valid-type]
+    resolution: IntProperty(
+        name="Resolution", default=_DEFAULT.resolution[0], min=8, max=8192, subtype="PIXEL"
+    )  # type: ignore[valid-type]
     output_dir: StringProperty(name="Output", default="//vfscore_renders", subtype="DIR_PATH")  # type: ignore[valid-type]
 
 
@@ -44,7 +54,9 @@ def settings_spec(settings: VFScoreSettings) -> RenderSpec:
     )
 
 
-def _build(operator: bpy.types.Operator, context: bpy.types.Context, objects: list[bpy.types.Object]) -> set[str]:
+def _build(
+    operator: bpy.types.Operator, context: bpy.types.Context, objects: list[bpy.types.Object]
+) -> set[str]:
     try:
         spec = settings_spec(context.scene.vfscore)
         hdri = resolve_hdri(spec.hdri_alias, blender_world_dir())
@@ -57,7 +69,9 @@ def _build(operator: bpy.types.Operator, context: bpy.types.Context, objects: li
     info = build_standard_scene(context.scene, objects, spec, hdri.path)
     for warning in info.warnings:
         operator.report({"WARNING"}, warning)
-    operator.report({"INFO"}, f"standard scene built: {len(info.cameras)} camera(s), device {info.device}")
+    operator.report(
+        {"INFO"}, f"standard scene built: {len(info.cameras)} camera(s), device {info.device}"
+    )
     return {"FINISHED"}
 
 
@@ -101,7 +115,9 @@ class VFSCORE_OT_view_camera(bpy.types.Operator):
     def execute(self, context: bpy.types.Context) -> set[str]:
         cameras = standard_cameras(context.scene)
         if self.index >= len(cameras):
-            self.report({"ERROR"}, f"no standard camera {self.index}: build the standard scene first")
+            self.report(
+                {"ERROR"}, f"no standard camera {self.index}: build the standard scene first"
+            )
             return {"CANCELLED"}
         context.scene.camera = cameras[self.index]
         space = context.space_data

@@ -13,14 +13,19 @@ Palette = tuple[tuple[int, int, int], ...]
 DEFAULT_PALETTE: Palette = ((200, 40, 40), (240, 220, 60), (30, 90, 170), (245, 245, 240))
 
 
-def label_texture(size: int = 256, palette: Palette = DEFAULT_PALETTE, stripes: int = 6) -> Image.Image:
-    """A product-label-like texture: colour bands, a checker patch and a solid disc. Deterministic."""
+def label_texture(
+    size: int = 256, palette: Palette = DEFAULT_PALETTE, stripes: int = 6
+) -> Image.Image:
+    """A product-label-like texture: colour bands, a checker patch and a disc. Deterministic."""
     img = Image.new("RGB", (size, size), palette[-1])
     draw = ImageDraw.Draw(img)
     band = size / stripes
     for i in range(stripes):
         if i % 2 == 0:
-            draw.rectangle([0, int(i * band), size, int((i + 0.5) * band)], fill=palette[i // 2 % (len(palette) - 1)])
+            draw.rectangle(
+                [0, int(i * band), size, int((i + 0.5) * band)],
+                fill=palette[i // 2 % (len(palette) - 1)],
+            )
     cell = max(size // 16, 1)
     for y in range(size // 2, size, cell):
         for x in range(0, size // 2, cell):
@@ -50,6 +55,8 @@ def write_textured_glb(
     tex = label_texture() if texture is None else texture
     mat = material if material is not None else Material(roughness=0.4)
     if mat.texture_png is None and mat.texture_uri is None:
-        mat = Material(mat.base_color, mat.metallic, mat.roughness, png_bytes(tex), None, mat.uv_scale)
+        mat = Material(
+            mat.base_color, mat.metallic, mat.roughness, png_bytes(tex), None, mat.uv_scale
+        )
     path.write_bytes(glb_bytes(mesh if mesh is not None else box_mesh(), mat))
     return path

@@ -38,7 +38,10 @@ def box_mesh(size: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> Mesh:
         ((0, -1, 0), (1, 0, 0), (0, 0, 1)),
     ]
     half = np.array([hx, hy, hz], dtype=np.float32)
-    pos, nor, uv, idx = [], [], [], []
+    pos: list[F32] = []
+    nor: list[F32] = []
+    uv: list[tuple[float, float]] = []
+    idx: list[int] = []
     for n, u, v in faces:
         n_, u_, v_ = (np.array(a, dtype=np.float32) for a in (n, u, v))
         base = len(pos)

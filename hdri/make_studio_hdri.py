@@ -72,7 +72,7 @@ def encode_rgbe(lum: npt.NDArray[np.float64]) -> bytes:
     zero = lum < 1e-32
     m[zero] = 0
     e[zero] = 0
-    return np.stack([m, m, m, e], axis=-1).tobytes()
+    return bytes(np.stack([m, m, m, e], axis=-1).tobytes())
 
 
 def hdr_bytes() -> bytes:
