@@ -59,7 +59,7 @@ class RenderSpec:
     engine: Literal["CYCLES"] = "CYCLES"
     device: Device = "CPU"
     resolution: tuple[int, int] = (512, 512)
-    samples: int = 64
+    samples: int = 16
     adaptive_threshold: float = 0.01
     denoiser: Denoiser = "OPENIMAGEDENOISE"
     seed: int = 0

@@ -104,7 +104,7 @@ assert not hasattr(bpy.types.Scene, "vfscore")
 leftovers = sorted(set(dir(bpy.types)) - before)
 assert leftovers == [], leftovers
 blender_addon.register()
-assert bpy.context.scene.vfscore.samples == 64
+assert bpy.context.scene.vfscore.samples == 16
 blender_addon.unregister()
 print("clean")
 """
