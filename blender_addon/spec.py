@@ -71,7 +71,7 @@ class RenderSpec:
     background_rgb: tuple[float, float, float] = (1.0, 1.0, 1.0)
     normalization: Normalization = "bounds_center_unit"
     hdri_alias: str = "vfscore_studio"
-    hdri_strength: float = 1.0
+    hdri_strength: float = 0.5
     hdri_rotation_deg: float = 0.0
     output_format: Literal["PNG"] = "PNG"
     color_depth: Literal["8", "16"] = "8"
