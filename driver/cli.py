@@ -35,6 +35,19 @@ def version() -> None:
     typer.echo(f"bpy {bpy_state}")
 
 
+@app.command(
+    "judge",
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def judge(ctx: typer.Context) -> None:
+    """Score renders against reference photos with an LLM judge; prints the aggregated JSON.
+    `vfscore judge --help` lists the options."""
+    from driver.judge_cli import run_judge_command
+
+    raise typer.Exit(run_judge_command(list(ctx.args)))
+
+
 @app.command("build-extension")
 def build_extension(
     out: Annotated[Path, typer.Option(help="Folder to write the zip into.")] = Path("dist"),

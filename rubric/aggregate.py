@@ -11,7 +11,7 @@ import numpy as np
 
 def round_half_up(x: float) -> int:
     """71.5 → 72 (Python's round would give 72 here but 70 for 70.5)."""
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 @dataclass(frozen=True)

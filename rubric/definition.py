@@ -56,7 +56,7 @@ class Rubric:
         return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
     def answer_schema(self) -> dict[str, Any]:
-        """JSON schema of one answer: per dimension an integer score 0–100 and a rationale."""
+        """JSON schema of one answer: per dimension an integer score 0-100 and a rationale."""
         per_dim = {
             "type": "object",
             "properties": {
@@ -74,9 +74,9 @@ class Rubric:
         }
 
     def overall(self, subscores: dict[str, int]) -> int:
-        """round(Σ weight × subscore), computed here, never taken from the model."""
+        """round(sum of weight * subscore), computed here, never taken from the model."""
         total = sum(d.weight * subscores[d.name] for d in self.dimensions)
-        return int(math.floor(total + 0.5))
+        return math.floor(total + 0.5)
 
 
 def _text(data: dict[str, Any], key: str, where: str) -> str:

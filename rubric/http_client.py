@@ -46,7 +46,8 @@ class ProviderClient:
         if not key:
             raise FatalJudgeError(
                 "auth",
-                f"environment variable {self.cfg.api_key_env} is not set (it should hold the API key)",
+                f"environment variable {self.cfg.api_key_env} is not set "
+                "(it should hold the API key)",
             )
         return key
 

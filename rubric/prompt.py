@@ -74,7 +74,8 @@ def encode(img: Image.Image, label: str, max_side: int) -> PreparedImage:
     if max(img.size) > max_side:
         scale = max_side / max(img.size)
         img = img.resize(
-            (max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.LANCZOS
+            (max(1, round(img.width * scale)), max(1, round(img.height * scale))),
+            Image.Resampling.LANCZOS,
         )
     buf = io.BytesIO()
     img.save(buf, format="JPEG", quality=90, optimize=False)

@@ -186,6 +186,14 @@ def gemini_request(
     return f"{cfg.base_url}/v1beta/models/{cfg.model}:generateContent", headers, body
 
 
+_GEMINI_FINISH: dict[str, Finish] = {
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    "SAFETY": "refusal",
+    "RECITATION": "refusal",
+}
+
+
 def gemini_parse(body: Any) -> Completion:
     usage = body.get("usageMetadata") or {}
     candidates = body.get("candidates") or []
@@ -196,12 +204,7 @@ def gemini_parse(body: Any) -> Completion:
         )
     cand = candidates[0]
     reason = cand.get("finishReason")
-    finish: Finish = {
-        "STOP": "stop",
-        "MAX_TOKENS": "length",
-        "SAFETY": "refusal",
-        "RECITATION": "refusal",
-    }.get(reason or "", "other")
+    finish = _GEMINI_FINISH.get(reason or "", "other")
     parts = (cand.get("content") or {}).get("parts") or []
     text = "".join(p.get("text", "") for p in parts) or None
     return Completion(
@@ -289,16 +292,19 @@ def anthropic_request(
     return f"{cfg.base_url}/v1/messages", headers, body
 
 
+_ANTHROPIC_FINISH: dict[str, Finish] = {
+    "end_turn": "stop",
+    "tool_use": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "refusal": "refusal",
+}
+
+
 def anthropic_parse(body: Any) -> Completion:
     usage = body.get("usage") or {}
     reason = body.get("stop_reason")
-    finish: Finish = {
-        "end_turn": "stop",
-        "tool_use": "stop",
-        "stop_sequence": "stop",
-        "max_tokens": "length",
-        "refusal": "refusal",
-    }.get(reason or "", "other")
+    finish = _ANTHROPIC_FINISH.get(reason or "", "other")
     data = None
     texts = []
     for block in body.get("content") or []:
