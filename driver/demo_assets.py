@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 from driver.glb_writer import Material, Mesh, box_mesh, glb_bytes
@@ -60,3 +62,62 @@ def write_textured_glb(
         )
     path.write_bytes(glb_bytes(mesh if mesh is not None else box_mesh(), mat))
     return path
+
+
+# ------------------------------------------------------------------ perturbations and photos
+
+PERTURBATIONS = ("hue_shift", "blur", "scale", "mean_colour", "finish")
+# Three strengths per perturbation, mildest first.
+STRENGTHS: dict[str, tuple[float, ...]] = {
+    "hue_shift": (15.0, 35.0, 60.0),  # degrees of hue rotation
+    "blur": (5.0, 10.0, 20.0),  # Gaussian radius in texels of a 256 px texture
+    "scale": (1.5, 2.5, 4.0),  # texture repeats this many times more
+    "mean_colour": (0.33, 0.66, 1.0),  # blend towards the texture's mean colour
+    "finish": (0.33, 0.66, 1.0),  # towards metallic 1, roughness 0.1
+}
+
+
+def perturbed_texture(tex: Image.Image, kind: str, strength: float) -> Image.Image:
+    """The texture changed by one perturbation (scale and finish leave the texture as is)."""
+    from PIL import ImageFilter
+
+    if kind == "hue_shift":
+        h, s, v = tex.convert("HSV").split()
+        shifted = h.point(lambda x: int(x + strength / 360 * 256) % 256)
+        return Image.merge("HSV", (shifted, s, v)).convert("RGB")
+    if kind == "blur":
+        return tex.filter(ImageFilter.GaussianBlur(strength))
+    if kind == "mean_colour":
+        mean = tuple(
+            round(c) for c in np.asarray(tex, dtype=np.float64).reshape(-1, 3).mean(axis=0)
+        )
+        return Image.blend(tex, Image.new("RGB", tex.size, mean), strength)
+    return tex
+
+
+def perturbed_material(base: Material, kind: str, strength: float) -> Material:
+    """Material changes: UV scale for ``scale``, metal/roughness for ``finish``."""
+    if kind == "scale":
+        return replace(base, uv_scale=base.uv_scale * strength)
+    if kind == "finish":
+        return replace(
+            base,
+            metallic=base.metallic + (1.0 - base.metallic) * strength,
+            roughness=base.roughness + (0.1 - base.roughness) * strength,
+        )
+    return base
+
+
+def photo_from_render(render: Path, backdrop: str, seed: int = 0) -> Image.Image:
+    """A "product photo": an RGBA render composited on a plain or a textured backdrop."""
+    rgba = Image.open(render).convert("RGBA")
+    w, h = rgba.size
+    if backdrop == "plain":
+        base = Image.new("RGBA", (w, h), (236, 232, 226, 255))
+    else:
+        rng = np.random.default_rng(seed)
+        noise = rng.normal(0, 10, (h // 4 + 1, w // 4 + 1, 1)).repeat(4, 0).repeat(4, 1)[:h, :w]
+        wood = np.array([150, 110, 80]) + noise + 12 * np.sin(np.arange(w) / 3.0)[None, :, None]
+        base = Image.fromarray(np.clip(wood, 0, 255).astype(np.uint8), "RGB").convert("RGBA")
+    base.alpha_composite(rgba)
+    return base.convert("RGB")

@@ -46,7 +46,8 @@ class Prompt:
         return [p for p in self.parts if isinstance(p, PreparedImage)]
 
 
-def _open(path: Path, what: str) -> Image.Image:
+def load_image(path: Path, what: str) -> Image.Image:
+    """Open and decode an image, or raise :class:`ImageInputError` naming it."""
     try:
         img = Image.open(path)
         img.load()
@@ -113,13 +114,13 @@ def prepare_images(
         raise ImageInputError("no renders given")
     prepared = [
         encode(
-            flatten(_open(p, "reference photo"), background),
+            flatten(load_image(p, "reference photo"), background),
             f"Reference photo {i + 1} of {len(refs)}",
             max_side,
         )
         for i, p in enumerate(refs)
     ]
-    views = [flatten(_open(p, "render"), background) for p in renders]
+    views = [flatten(load_image(p, "render"), background) for p in renders]
     if tile_renders and len(views) > 1:
         grid = tile(views, background)
         prepared.append(

@@ -16,7 +16,9 @@ def test_requests_per_minute_spaces_starts() -> None:
         slept.append(s)
         now[0] += s
 
-    limiter = RateLimiter(requests_per_minute=120, max_concurrent=10, clock=lambda: now[0], sleep=sleep)
+    limiter = RateLimiter(
+        requests_per_minute=120, max_concurrent=10, clock=lambda: now[0], sleep=sleep
+    )
     for _ in range(4):
         limiter.acquire()
         limiter.release()
