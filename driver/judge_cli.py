@@ -7,13 +7,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from driver.config_file import ConfigFileError, read_config_file
 from rubric.cache import ResponseCache
 from rubric.config import JudgeConfigError, config_from_dict, parse_judge_spec
-from rubric.definition import DEFAULT_RUBRIC, RubricError, load_rubric
+from rubric.definition import DEFAULT_RUBRIC, Rubric, RubricError, load_rubric
 from rubric.errors import FatalJudgeError, JudgeError
-from rubric.judge import LLMJudge
+from rubric.judge import Judge, LLMJudge
+from rubric.offline import OfflineJudge
 from rubric.prompt import ImageInputError
 
 EXIT_FATAL = 3
@@ -25,6 +27,18 @@ def default_cache_dir() -> Path:
         return Path(os.environ["VFSCORE_CACHE_DIR"])
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "vfscore" / "responses"
+
+
+def make_judge(
+    spec: str | None, table: dict[str, Any], rubric: Rubric, cache: ResponseCache | None
+) -> Judge:
+    """The judge asked for: a ``--judge`` spec, else ``[judge]`` of the config, else offline."""
+    if spec:
+        base = {k: v for k, v in table.items() if k not in ("provider", "model", "base_url")}
+        return LLMJudge(parse_judge_spec(spec, base), rubric, cache)
+    if table:
+        return LLMJudge(config_from_dict(table), rubric, cache)
+    return OfflineJudge(rubric)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,7 +60,10 @@ def parser() -> argparse.ArgumentParser:
         "--renders", nargs="+", type=Path, required=True, help="renders of the candidate model"
     )
     p.add_argument(
-        "--judge", dest="spec", help="PROVIDER:MODEL (overrides [judge] provider/model of --config)"
+        "--judge",
+        dest="spec",
+        help="PROVIDER:MODEL (overrides [judge] provider/model of --config); "
+        "with neither, the offline judge scores without any network",
     )
     p.add_argument(
         "--repeats", type=int, default=3, help="independent judgements to aggregate (default 3)"
@@ -77,27 +94,19 @@ def run_judge_command(argv: list[str]) -> int:
         return 2
     try:
         table = read_config_file(args.config).get("judge", {})
-        if args.spec:
-            cfg = parse_judge_spec(
-                args.spec,
-                {k: v for k, v in table.items() if k not in ("provider", "model", "base_url")},
-            )
-        elif table:
-            cfg = config_from_dict(table)
-        else:
-            print(
-                "vfscore judge: no judge configured: "
-                "pass --judge PROVIDER:MODEL or a --config with [judge]",
-                file=sys.stderr,
-            )
-            return 2
         rubric = load_rubric(args.rubric)
-    except (ConfigFileError, JudgeConfigError, RubricError) as exc:
+        cache = None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())
+        judge = make_judge(args.spec, table, rubric, cache)
+    except (ConfigFileError, JudgeConfigError, RubricError, ValueError) as exc:
         print(f"vfscore judge: {exc}", file=sys.stderr)
         return 2
-    cache = None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())
+    if isinstance(judge, OfflineJudge):
+        print(
+            f"vfscore judge: no LLM judge configured: using the offline judge ({judge.provenance})",
+            file=sys.stderr,
+        )
     try:
-        result = LLMJudge(cfg, rubric, cache).judge(args.refs, args.renders, args.repeats)
+        result = judge.judge(args.refs, args.renders, args.repeats)
     except ImageInputError as exc:
         print(f"vfscore judge: {exc}", file=sys.stderr)
         return 2

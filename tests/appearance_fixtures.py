@@ -57,6 +57,7 @@ class Ladder:
 
 
 def build_ladder(root: Path) -> Ladder:
+    root.mkdir(parents=True, exist_ok=True)
     gt = write_product(root / "gt.glb")
     shots = render(gt, root / "photos_raw", PHOTO_SPEC)
     photos = {

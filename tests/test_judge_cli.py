@@ -83,11 +83,13 @@ def test_quota_exhausted_exit_status_and_config_file(tmp_path: Path) -> None:
         assert len(server.requests) == 1
 
 
-def test_no_judge_and_bad_config_are_clear(tmp_path: Path) -> None:
+def test_offline_by_default_and_bad_config_is_clear(tmp_path: Path) -> None:
     ref = tmp_path / "ref.jpg"
     Image.new("RGB", (16, 16)).save(ref)
     proc = vfscore("judge", "--refs", str(ref), "--renders", str(ref))
-    assert proc.returncode == 2 and "no judge configured" in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "using the offline judge (offline:appearance-1.0)" in proc.stderr
+    assert json.loads(proc.stdout)["llm_model"] == "offline:appearance-1.0"
     bad = tmp_path / "vfscore.toml"
     bad.write_text("[judges]\n")
     proc = vfscore("judge", "--refs", str(ref), "--renders", str(ref), "--config", str(bad))
