@@ -67,7 +67,7 @@ def base_result(spec: RenderSpec, glb: Path | None) -> dict[str, Any]:
         "ok": False,
         "error": None,
         "blender_version": bpy.app.version_string,
-        "glb": {"path": str(glb) if glb is not None else None, "sha256": None},
+        "glb": {"name": glb.name if glb is not None else None, "sha256": None},
         "spec": spec.to_dict(),
         "spec_hash": spec.spec_hash(),
         "device": None,

@@ -130,7 +130,10 @@ class RenderJob:
             raise RenderFailure("bad_job", f"{path} does not exist") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise RenderFailure("bad_job", f"{path} is not readable JSON ({exc})") from None
-        return cls.from_dict(doc)
+        job = cls.from_dict(doc)
+        # Relative paths in a job file are relative to the job file's folder.
+        base = path.resolve().parent
+        return cls(base / job.glb, base / job.out_dir, job.spec, job.allow_missing_textures, job.launched_at)
 
     def write(self, path: Path) -> None:
         write_json_atomic(path, self.to_dict())

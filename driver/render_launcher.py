@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from blender_addon.render_job import RESULT_FILE, RenderJob
 
 HEADLESS = Path(__file__).resolve().parent.parent / "blender_addon" / "headless.py"
 BLENDER_ENV = "VFSCORE_BLENDER"
+_POLL_S = 0.1
 
 
 class RenderTimeout(Exception):
@@ -53,24 +55,37 @@ def render_command(job_path: Path) -> list[str]:
     return [sys.executable, str(HEADLESS), "--job", str(job_path)]
 
 
+class RenderCancelled(Exception):
+    """The run is shutting down; the render was killed."""
+
+
 def run_render(
-    job: RenderJob, timeout_s: float | None = None, log_dir: Path | None = None
+    job: RenderJob,
+    timeout_s: float | None = None,
+    log_dir: Path | None = None,
+    cancel: threading.Event | None = None,
 ) -> RenderOutcome:
     """Write the job next to its outputs, run it, and return Blender's exit code and result.
 
-    stdout/stderr go to ``log_dir/blender_stdout.txt`` and ``blender_stderr.txt`` (default: the
-    job's output folder). Raises :class:`RenderTimeout` after killing the process group.
+    The job file holds paths relative to itself. stdout/stderr go to ``log_dir`` (default: the
+    job's output folder). The process group is killed on timeout (:class:`RenderTimeout`), when
+    ``cancel`` is set (:class:`RenderCancelled`), and on any exception in the caller.
     """
     job.out_dir.mkdir(parents=True, exist_ok=True)
     logs = log_dir or job.out_dir
     logs.mkdir(parents=True, exist_ok=True)
     job_path = job.out_dir / "render_job.json"
     stamped = RenderJob(
-        job.glb, job.out_dir, job.spec, job.allow_missing_textures, launched_at=time.time()
+        _relative(job.glb, job.out_dir),
+        Path("."),
+        job.spec,
+        job.allow_missing_textures,
+        time.time(),
     )
     stamped.write(job_path)
     (job.out_dir / RESULT_FILE).unlink(missing_ok=True)
     start = time.perf_counter()
+    deadline = None if timeout_s is None else start + timeout_s
     with (
         open(logs / "blender_stdout.txt", "w") as out,
         open(logs / "blender_stderr.txt", "w") as err,
@@ -79,16 +94,33 @@ def run_render(
             render_command(job_path), stdout=out, stderr=err, start_new_session=True
         )
         try:
-            returncode = proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            kill_group(proc)
-            raise RenderTimeout(f"render exceeded {timeout_s:g}s and was killed") from None
+            while True:
+                try:
+                    returncode = proc.wait(timeout=_POLL_S)
+                    break
+                except subprocess.TimeoutExpired:
+                    if deadline is not None and time.perf_counter() >= deadline:
+                        kill_group(proc)
+                        raise RenderTimeout(
+                            f"render exceeded {timeout_s:g}s and was killed"
+                        ) from None
+                    if cancel is not None and cancel.is_set():
+                        kill_group(proc)
+                        raise RenderCancelled("render cancelled") from None
         except BaseException:
             kill_group(proc)
             raise
     result_path = job.out_dir / RESULT_FILE
     result = json.loads(result_path.read_text(encoding="utf-8")) if result_path.exists() else {}
     return RenderOutcome(returncode, result, time.perf_counter() - start)
+
+
+def _relative(path: Path, start: Path) -> Path:
+    """``path`` relative to ``start`` where possible (not across Windows drives)."""
+    try:
+        return Path(os.path.relpath(path.resolve(), start.resolve()))
+    except ValueError:
+        return path.resolve()
 
 
 def kill_group(proc: subprocess.Popen[Any]) -> None:

@@ -88,6 +88,7 @@ class Judge(Protocol):
     """What the batch needs of any judge, LLM or offline."""
 
     provenance: str
+    rubric: Rubric
 
     def judge(self, refs: Sequence[Path], renders: Sequence[Path], repeats: int) -> JudgeResult: ...
 
