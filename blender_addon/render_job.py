@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +133,7 @@ class RenderJob:
         job = cls.from_dict(doc)
         # Relative paths in a job file are relative to the job file's folder.
         base = path.resolve().parent
-        return cls(base / job.glb, base / job.out_dir, job.spec, job.allow_missing_textures, job.launched_at)
+        return replace(job, glb=base / job.glb, out_dir=base / job.out_dir)
 
     def write(self, path: Path) -> None:
         write_json_atomic(path, self.to_dict())
