@@ -135,6 +135,19 @@ def judge(ctx: typer.Context) -> None:
     raise typer.Exit(run_judge_command(list(ctx.args)))
 
 
+@app.command(
+    "evaluate",
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def evaluate(ctx: typer.Context) -> None:
+    """Evaluate one model against reference photos (the evaluator contract); prints the
+    response JSON. `vfscore evaluate --help` lists the options."""
+    from driver.evaluate_cli import run_evaluate_command
+
+    raise typer.Exit(run_evaluate_command(list(ctx.args)))
+
+
 @app.command("build-extension")
 def build_extension(
     out: Annotated[Path, typer.Option(help="Folder to write the zip into.")] = Path("dist"),
