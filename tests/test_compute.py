@@ -70,6 +70,23 @@ def log_records(root: Path) -> list[dict[str, Any]]:
     return [json.loads(line.split(" ", 1)[1]) for line in lines]
 
 
+def compute_cmd(ws: Path) -> list[str]:
+    """`vfscore compute` on the test workspace, as a separate process."""
+    config = str(ws / "vfscore.toml")
+    return [
+        sys.executable,
+        "-m",
+        "driver",
+        "compute",
+        "--workspace",
+        str(ws),
+        "--run-id",
+        DEMO_RUN_ID,
+        "--config",
+        config,
+    ]
+
+
 def running(pid: int) -> bool:
     """Alive and not a zombie (an orphan killed in a container may wait for a reaper)."""
     try:
@@ -215,18 +232,7 @@ def test_timeout_kills_a_hung_blender(
 
 
 def test_killed_run_resumes_without_redoing_finished_jobs(ws: Path) -> None:
-    cmd = [
-        sys.executable,
-        "-m",
-        "driver",
-        "compute",
-        "--workspace",
-        str(ws),
-        "--run-id",
-        DEMO_RUN_ID,
-        "--config",
-        str(ws / "vfscore.toml"),
-    ]
+    cmd = compute_cmd(ws)
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -258,18 +264,7 @@ def test_html_saved_as_glb_fails_that_job_only(ws: Path) -> None:
     bad = ws / str(df.loc[1, "gen_object_path"])
     bad.write_bytes(b"<!DOCTYPE html>\n<html><body>Rate limited</body></html>\n")
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "driver",
-            "compute",
-            "--workspace",
-            str(ws),
-            "--run-id",
-            DEMO_RUN_ID,
-            "--config",
-            str(ws / "vfscore.toml"),
-        ],
+        compute_cmd(ws),
         cwd=ROOT,
         capture_output=True,
         text=True,
