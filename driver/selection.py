@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
-from driver.workspace import UnsafePathError, Workspace
+from driver.workspace import UnsafePathError, Workspace, check_id
 
 IMAGE_SLOTS = 6
 
@@ -146,6 +146,14 @@ def select_jobs(
             continue
         if limit is not None and sel.n_selected >= limit:
             sel.skip_reasons["--limit reached"] += 1
+            continue
+        if not job_id:
+            sel.skip_reasons["empty job_id"] += 1
+            continue
+        try:
+            check_id(job_id, "job_id")
+        except UnsafePathError as exc:
+            sel.input_errors.append(InputError(run_id, job_id, str(exc)))
             continue
         glb = _resolve_glb(ws, row.get("gen_object_path"))
         if isinstance(glb, str):

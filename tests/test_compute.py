@@ -324,3 +324,16 @@ def test_quota_exhausted_stops_the_run(ws: Path) -> None:
     assert all(
         e.startswith("not evaluated: ") and "quota exhausted" in e and "rerun" in e for e in errors
     )
+
+
+def test_unusable_job_ids_do_not_stop_the_run(ws: Path) -> None:
+    df = table(ws)
+    df.loc[0, "job_id"] = "../../etc"
+    df.loc[1, "job_id"] = ""
+    df.to_csv(ws / "tables" / "generations.csv", index=False, encoding="utf-8-sig")
+    summary = compute(ws)
+    assert (summary.ok, summary.error) == (1, 1)
+    assert summary.skip_reasons == {"empty job_id": 1}
+    after = table(ws)
+    assert after.loc[0, "vf_error"] == "job_id '../../etc' is not usable as a folder name"
+    assert after.loc[1, "vf_status"] == "" and after.loc[2, "vf_status"] == "ok"
