@@ -177,7 +177,8 @@ def judge_stage(
     """Judge the views against the references; FatalJudgeError propagates (stop the batch)."""
     start = time.perf_counter()
     try:
-        result = settings.judge.judge(list(req.ref_images), views, req.repeats)
+        r, g, b = (round(255 * c) for c in settings.spec.background_rgb)
+        result = settings.judge.judge(list(req.ref_images), views, req.repeats, (r, g, b))
     except FatalJudgeError:
         raise
     except (JudgeError, ImageInputError) as exc:
@@ -223,6 +224,7 @@ def write_success(
                 "margin": spec.rig.margin,
             },
             "seed": spec.seed,
+            "background_rgb": list(spec.background_rgb),
             "samples": spec.samples,
             "resolution": list(spec.resolution),
             "spec_hash": spec.spec_hash(),

@@ -41,10 +41,6 @@ class Workspace:
         return self.tables_dir / "generations.csv"
 
     @property
-    def items_csv(self) -> Path:
-        return self.tables_dir / "items.csv"
-
-    @property
     def logs_dir(self) -> Path:
         return self.root / "logs"
 

@@ -13,7 +13,7 @@ from rubric.cache import ResponseCache, cache_key
 from rubric.config import JudgeConfig
 from rubric.definition import Rubric
 from rubric.http_client import ProviderClient
-from rubric.prompt import build_prompt, prepare_images
+from rubric.prompt import WHITE, build_prompt, prepare_images
 
 
 @dataclass
@@ -90,7 +90,15 @@ class Judge(Protocol):
     provenance: str
     rubric: Rubric
 
-    def judge(self, refs: Sequence[Path], renders: Sequence[Path], repeats: int) -> JudgeResult: ...
+    def judge(
+        self,
+        refs: Sequence[Path],
+        renders: Sequence[Path],
+        repeats: int,
+        background: tuple[int, int, int] = WHITE,
+    ) -> JudgeResult:
+        """Judge ``renders`` against ``refs``; transparent render pixels show ``background``."""
+        ...
 
 
 class LLMJudge:
@@ -109,9 +117,19 @@ class LLMJudge:
         self.client = client or ProviderClient(cfg)
         self.provenance = cfg.provenance
 
-    def judge(self, refs: Sequence[Path], renders: Sequence[Path], repeats: int) -> JudgeResult:
+    def judge(
+        self,
+        refs: Sequence[Path],
+        renders: Sequence[Path],
+        repeats: int,
+        background: tuple[int, int, int] = WHITE,
+    ) -> JudgeResult:
         images = prepare_images(
-            refs, renders, max_side=self.cfg.image_max_side, tile_renders=self.cfg.tile_renders
+            refs,
+            renders,
+            max_side=self.cfg.image_max_side,
+            background=background,
+            tile_renders=self.cfg.tile_renders,
         )
         hashes = [i.sha256 for i in images]
         schema = self.rubric.answer_schema()

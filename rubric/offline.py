@@ -29,7 +29,7 @@ from rubric.appearance import (
 from rubric.definition import Rubric
 from rubric.foreground import foreground
 from rubric.judge import JudgeResult, RepeatResult
-from rubric.prompt import ImageInputError, load_image
+from rubric.prompt import WHITE, ImageInputError, load_image
 
 OFFLINE_VERSION = "1.0"
 ANALYSIS_SIDE = 256
@@ -114,7 +114,14 @@ class OfflineJudge:
         }
         return subscores, explanations, details
 
-    def judge(self, refs: Sequence[Path], renders: Sequence[Path], repeats: int) -> JudgeResult:
+    def judge(
+        self,
+        refs: Sequence[Path],
+        renders: Sequence[Path],
+        repeats: int,
+        background: tuple[int, int, int] = WHITE,
+    ) -> JudgeResult:
+        """``background`` is unused: the offline judge measures the alpha-masked product only."""
         subscores, explanations, details = self.score(refs, renders)
         overall = self.rubric.overall(subscores)
         repeat_results = [

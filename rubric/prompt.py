@@ -13,6 +13,8 @@ from PIL import Image, ImageDraw, UnidentifiedImageError
 
 from rubric.definition import Rubric
 
+WHITE = (255, 255, 255)
+
 
 class ImageInputError(ValueError):
     """A reference photo or render cannot be used (missing, not an image)."""
@@ -104,7 +106,7 @@ def prepare_images(
     renders: Sequence[Path],
     *,
     max_side: int,
-    background: tuple[int, int, int] = (255, 255, 255),
+    background: tuple[int, int, int] = WHITE,
     tile_renders: bool = False,
 ) -> list[PreparedImage]:
     """Load, flatten, downscale and encode every image once; references first, then renders."""

@@ -291,3 +291,17 @@ def test_gateway_returning_html_is_retried_then_reported(
     with pytest.raises(JudgeError, match="not the provider's response format"):
         judge.judge(images[0], images[1], repeats=1)
     assert len(server.requests) == 2
+
+
+def test_renders_are_composited_onto_the_given_background(
+    server, images, tmp_path, monkeypatch
+) -> None:
+    judge, _ = make_judge("openai", server.url, tmp_path / "c", monkeypatch)
+    server.script = [ok_reply("openai", answer_json(NAMES))] * 2
+    white = judge.judge(images[0], images[1], repeats=1).details["images"]
+    black = judge.judge(images[0], images[1], repeats=1, background=(0, 0, 0)).details["images"]
+    assert [i["sha256"] for i in white[:2]] == [i["sha256"] for i in black[:2]]  # photos: no alpha
+    # render0 is half transparent: its composite depends on the background; render1 is opaque.
+    assert white[2]["sha256"] != black[2]["sha256"]
+    assert white[3]["sha256"] == black[3]["sha256"]
+    assert len(server.requests) == 2  # a different composite is a different cache key
