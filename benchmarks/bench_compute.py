@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from driver.compute import ComputeOptions, run_compute
-from driver.config_file import render_spec_from
-from driver.demo import DEMO_RUN_ID, build_demo_workspace
-from driver.run_settings import build_settings
-from driver.workspace import open_workspace
-from rubric.definition import load_rubric
-from tests.llm_server import ScriptedServer, answer_json, ok_reply
+from driver.demo.workspace import DEMO_RUN_ID, build_demo_workspace
+from driver.pipeline.compute import ComputeOptions, run_compute
+from driver.ssot.workspace import open_workspace
+from rubric.core.definition import load_rubric
+from tests.support.llm_server import ScriptedServer, answer_json, ok_reply
+from tests.support.settings import settings_from, spec_from
 
 
 def grow_to(root: Path, n_jobs: int) -> None:
@@ -61,14 +60,14 @@ def main() -> None:
         root = Path(tmp) / "ws"
         config = Path(tmp) / "vfscore.toml"
         config.write_text(f"[render]\nresolution = {args.size}\nsamples = 8\n")
-        build_demo_workspace(root, render_spec_from({"resolution": args.size, "samples": 8}))
+        build_demo_workspace(root, spec_from({"resolution": args.size, "samples": 8}))
         grow_to(root, args.jobs)
         ws = open_workspace(root)
         latency = args.latency_s
         if latency is None:
             # Calibrate: one job rendered with the offline judge.
             probe = ComputeOptions(run_id=DEMO_RUN_ID, repeats=1, jobs=f"{0:012x}")
-            settings, _ = build_settings(config, None, None, None, False, {})
+            settings = settings_from(config)
             run_compute(ws, probe, settings)
             result = json.loads(
                 (ws.job_metrics_dir(DEMO_RUN_ID, f"{0:012x}") / "result.json").read_text()
@@ -87,7 +86,7 @@ def main() -> None:
             server.script = [reply] * args.jobs
             judge = f"openai-compatible:{server.url}/v1#bench"
             # No response cache: duplicated jobs would share answers and skip the latency.
-            settings, _ = build_settings(config, judge, None, None, False, {})
+            settings = settings_from(config, judge)
             opts = ComputeOptions(run_id=DEMO_RUN_ID, repeats=1, max_parallel=1)
             start = time.perf_counter()
             summary = run_compute(ws, opts, settings)

@@ -15,10 +15,10 @@ import statistics
 import time
 from pathlib import Path
 
-from driver.demo_assets import photo_from_render
-from rubric.definition import load_rubric
-from rubric.offline import OfflineJudge
-from tests.appearance_fixtures import (
+from driver.demo.assets import photo_from_render
+from rubric.core.definition import load_rubric
+from rubric.offline.judge import OfflineJudge
+from tests.support.appearance_fixtures import (
     CANDIDATE_SPEC,
     PHOTO_SPEC,
     build_ladder,

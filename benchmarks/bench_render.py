@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from blender_addon.render_job import RenderJob
-from blender_addon.spec import CameraRig, RenderSpec, preset
+from blender_addon.contract.render_job import RenderJob
+from blender_addon.contract.spec import CameraRig, RenderSpec, preset
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "samples" / "white-claw-can.glb"

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from driver.batched_upsert import BatchedUpserter
-from driver.table_io import update_csv_atomic
+from driver.ssot.batched_upsert import BatchedUpserter
+from driver.ssot.table_io import update_csv_atomic
 
 KEYS = ["run_id", "job_id"]
 

@@ -3,9 +3,11 @@
     blender -b --factory-startup -P blender_addon/headless.py -- --job render_job.json
     python blender_addon/headless.py --job render_job.json          (with the bpy wheel)
 
-Exit codes (also in ``render_result.json`` as ``error.exit_code``, with a one-line message):
-0 ok, 1 internal error, 2 bad job file, 3 GLB import failed, 4 no mesh in GLB,
+Exit codes: 0 ok, 1 internal error, 2 bad job file, 3 GLB import failed, 4 no mesh in GLB,
 5 missing texture, 6 HDRI error (unknown alias, missing file, sha256 mismatch), 7 render failed.
+Codes 3-7 are also recorded in ``render_result.json`` (``error.exit_code`` and a one-line
+message). Codes 1 and 2 are not: with an unreadable job there is no output folder to write to,
+and an internal error writes only its traceback, to stderr.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ SCRIPT_START = time.time()
 # Run as a script (not as a package module), so make the source tree importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from blender_addon.render_job import EXIT_CODES, RenderFailure, RenderJob  # noqa: E402
+from blender_addon.contract.render_job import EXIT_CODES, RenderFailure, RenderJob  # noqa: E402
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
@@ -39,7 +41,7 @@ def main(argv: list[str]) -> int:
         print(f"vfscore: {failure.line}", file=sys.stderr)
         return failure.exit_code
     try:
-        from blender_addon.render import run_job
+        from blender_addon.render.job import run_job
 
         result = run_job(job, SCRIPT_START)
     except Exception:

@@ -1,5 +1,5 @@
 """``python -m driver``: the same CLI as the ``vfscore`` console script."""
 
-from driver.cli import main
+from driver.cli.app import main
 
 main()

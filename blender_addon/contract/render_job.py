@@ -1,0 +1,131 @@
+"""The two documents between the driver and Blender: the render job and the render result.
+
+Pure Python, no bpy. Both are versioned JSON. The exit codes of the headless entry are defined here
+so the driver can read them without importing Blender code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_json_atomic
+from .keys import reject_unknown_keys
+from .spec import RenderSpec, SpecError
+
+JOB_SCHEMA = "vfscore.render_job"
+RESULT_SCHEMA = "vfscore.render_result"
+DOC_VERSION = 1
+RESULT_FILE = "render_result.json"
+
+# Exit codes of blender_addon/headless.py, one per kind of failure; README lists them.
+EXIT_CODES: dict[str, int] = {
+    "ok": 0,
+    "internal": 1,
+    "bad_job": 2,
+    "glb_import_failed": 3,
+    "no_mesh": 4,
+    "missing_texture": 5,
+    "hdri": 6,
+    "render_failed": 7,
+}
+_PREFIX = {
+    "internal": "internal error",
+    "bad_job": "bad job file",
+    "glb_import_failed": "GLB import failed",
+    "missing_texture": "missing texture",
+    "hdri": "HDRI error",
+    "render_failed": "render failed",
+}
+
+
+_JOB_KEYS = ("schema", "version", "glb", "out_dir", "spec", "allow_missing_textures", "launched_at")
+
+
+class RenderFailure(Exception):
+    """A render job that cannot complete; ``code`` is a key of :data:`EXIT_CODES`."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(self.line)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.code]
+
+    @property
+    def line(self) -> str:
+        """One specific line, e.g. ``GLB import failed: file is empty (0 bytes)``."""
+        if self.code == "no_mesh":
+            return "no mesh in GLB"
+        first = self.detail.strip().splitlines()[0] if self.detail.strip() else ""
+        return f"{_PREFIX[self.code]}: {first}" if first else _PREFIX[self.code]
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Render ``glb`` with ``spec`` into ``out_dir``."""
+
+    glb: Path
+    out_dir: Path
+    spec: RenderSpec
+    allow_missing_textures: bool = False
+    launched_at: float | None = None  # time.time() when the driver started Blender
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": JOB_SCHEMA,
+            "version": DOC_VERSION,
+            "glb": str(self.glb),
+            "out_dir": str(self.out_dir),
+            "spec": self.spec.to_dict(),
+            "allow_missing_textures": self.allow_missing_textures,
+            "launched_at": self.launched_at,
+        }
+
+    @classmethod
+    def from_dict(cls, doc: Any) -> RenderJob:
+        """Parse a job document; raises ``RenderFailure('bad_job', ...)`` naming the problem."""
+        if not isinstance(doc, dict):
+            raise RenderFailure("bad_job", "the job is not a JSON object")
+        if doc.get("schema") != JOB_SCHEMA or doc.get("version") != DOC_VERSION:
+            raise RenderFailure(
+                "bad_job",
+                f"expected schema {JOB_SCHEMA} version {DOC_VERSION}, "
+                f"got {doc.get('schema')!r} version {doc.get('version')!r}",
+            )
+        reject_unknown_keys(doc, _JOB_KEYS, "the job", lambda m: RenderFailure("bad_job", m))
+        for key in ("glb", "out_dir", "spec"):
+            if key not in doc:
+                raise RenderFailure("bad_job", f"missing key {key!r}")
+        try:
+            spec = RenderSpec.from_dict(doc["spec"])
+        except (SpecError, KeyError, TypeError, ValueError) as exc:
+            raise RenderFailure("bad_job", f"invalid spec: {exc}") from None
+        launched = doc.get("launched_at")
+        return cls(
+            glb=Path(doc["glb"]),
+            out_dir=Path(doc["out_dir"]),
+            spec=spec,
+            allow_missing_textures=bool(doc.get("allow_missing_textures", False)),
+            launched_at=float(launched) if launched is not None else None,
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> RenderJob:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RenderFailure("bad_job", f"{path} does not exist") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RenderFailure("bad_job", f"{path} is not readable JSON ({exc})") from None
+        job = cls.from_dict(doc)
+        # Relative paths in a job file are relative to the job file's folder.
+        base = path.resolve().parent
+        return replace(job, glb=base / job.glb, out_dir=base / job.out_dir)
+
+    def write(self, path: Path) -> None:
+        write_json_atomic(path, self.to_dict())

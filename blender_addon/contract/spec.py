@@ -1,0 +1,193 @@
+"""The standard render as data: RenderSpec, its presets and its hash. Pure Python, no bpy.
+
+The driver and the add-on read the same RenderSpec; its hash keys the render cache and is recorded
+in every result, so any change to a value here is a change of the standard render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Literal, get_args
+
+from .keys import reject_unknown_keys
+
+# 2: `engine` removed (the standard render is Cycles; nothing else was ever used).
+SPEC_VERSION = 2
+
+Device = Literal["CPU", "GPU"]
+Denoiser = Literal["OPENIMAGEDENOISE", "NONE"]
+Normalization = Literal["bounds_center_unit"]
+
+
+class SpecError(ValueError):
+    """A RenderSpec document or value is not valid."""
+
+
+@dataclass(frozen=True)
+class CameraView:
+    """One standard view: where the camera sits on a sphere around the normalised object."""
+
+    name: str
+    azimuth_deg: float
+    elevation_deg: float
+
+
+@dataclass(frozen=True)
+class CameraRig:
+    """Views plus the framing rule shared by all of them.
+
+    Distance rule: the camera looks at the origin from ``radius * margin / sin(fov / 2)``, where
+    ``radius`` is the bounding-sphere radius of the normalised object, so the whole sphere (and so
+    the object, from any direction) fits the frame with ``margin`` to spare.
+    """
+
+    views: tuple[CameraView, ...]
+    fov_deg: float = 39.6
+    margin: float = 1.1
+
+    def distance(self, radius: float) -> float:
+        """Camera distance from the origin for a bounding sphere of ``radius``."""
+        return radius * self.margin / math.sin(math.radians(self.fov_deg) / 2.0)
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    """Everything that determines the standard renders of one model (always Cycles)."""
+
+    preset: str
+    rig: CameraRig
+    device: Device = "CPU"
+    resolution: tuple[int, int] = (512, 512)
+    samples: int = 16
+    adaptive_threshold: float = 0.01
+    denoiser: Denoiser = "OPENIMAGEDENOISE"
+    seed: int = 0
+    view_transform: str = "Standard"
+    look: str = "None"
+    exposure: float = 0.0
+    gamma: float = 1.0
+    film_transparent: bool = True
+    background_rgb: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    normalization: Normalization = "bounds_center_unit"
+    hdri_alias: str = "vfscore_studio"
+    hdri_strength: float = 0.5
+    hdri_rotation_deg: float = 0.0
+    output_format: Literal["PNG"] = "PNG"
+    color_depth: Literal["8", "16"] = "8"
+    spec_version: int = field(default=SPEC_VERSION)
+
+    def __post_init__(self) -> None:
+        problems = validate(self)
+        if problems:
+            raise SpecError("; ".join(problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (tuples become lists)."""
+        return json.loads(json.dumps(asdict(self)))  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RenderSpec:
+        """The inverse of :meth:`to_dict`; unknown keys are rejected by name."""
+        return spec_from_dict(data)
+
+    def spec_hash(self) -> str:
+        """sha256 of the canonical JSON of the spec: stable across runs and machines."""
+        canon = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+    def with_changes(self, **changes: Any) -> RenderSpec:
+        """A copy with some fields changed (validated like any spec)."""
+        return replace(self, **changes)
+
+
+def validate(spec: RenderSpec) -> list[str]:
+    """The problems with a spec, one sentence each; empty when it is valid."""
+    p: list[str] = []
+    if spec.spec_version != SPEC_VERSION:
+        p.append(f"spec_version {spec.spec_version} is not supported (this is {SPEC_VERSION})")
+    if spec.device not in get_args(Device):
+        p.append(f"device must be one of {get_args(Device)}, got {spec.device!r}")
+    if spec.denoiser not in get_args(Denoiser):
+        p.append(f"denoiser must be one of {get_args(Denoiser)}, got {spec.denoiser!r}")
+    if spec.normalization not in get_args(Normalization):
+        p.append(f"normalization must be one of {get_args(Normalization)}")
+    w, h = spec.resolution
+    if not (8 <= w <= 8192 and 8 <= h <= 8192):
+        p.append(f"resolution must be between 8 and 8192 pixels a side, got {w}x{h}")
+    if not 1 <= spec.samples <= 65536:
+        p.append(f"samples must be 1..65536, got {spec.samples}")
+    if not 0 <= spec.adaptive_threshold < 1:
+        p.append(f"adaptive_threshold must be in [0, 1), got {spec.adaptive_threshold}")
+    if not 0 <= spec.seed < 2**31:
+        p.append(f"seed must be in [0, 2^31), got {spec.seed}")
+    if not spec.rig.views:
+        p.append("the camera rig has no views")
+    names = [v.name for v in spec.rig.views]
+    if len(set(names)) != len(names):
+        p.append(f"view names must be unique, got {names}")
+    if not 1 <= spec.rig.fov_deg <= 170:
+        p.append(f"fov_deg must be in [1, 170], got {spec.rig.fov_deg}")
+    if spec.rig.margin < 1:
+        p.append(f"margin must be at least 1, got {spec.rig.margin}")
+    for v in spec.rig.views:
+        if not -90 < v.elevation_deg < 90:
+            p.append(f"view {v.name!r}: elevation must be in (-90, 90), got {v.elevation_deg}")
+    if any(not 0 <= c <= 1 for c in spec.background_rgb):
+        p.append(f"background_rgb components must be in [0, 1], got {spec.background_rgb}")
+    if spec.hdri_strength < 0:
+        p.append(f"hdri_strength must be >= 0, got {spec.hdri_strength}")
+    return p
+
+
+def _check_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
+    reject_unknown_keys(data, allowed, where, SpecError)
+
+
+def spec_from_dict(data: dict[str, Any]) -> RenderSpec:
+    """Build a RenderSpec from :meth:`RenderSpec.to_dict` data, rejecting unknown keys by name."""
+    top = {f.name for f in fields(RenderSpec)}
+    _check_keys(data, top, "render spec")
+    missing = sorted({"preset", "rig"} - set(data))
+    if missing:
+        raise SpecError(f"render spec is missing {', '.join(missing)}")
+    rig_data = data["rig"]
+    _check_keys(rig_data, {f.name for f in fields(CameraRig)}, "render spec.rig")
+    views = []
+    for i, v in enumerate(rig_data.get("views", [])):
+        _check_keys(v, {f.name for f in fields(CameraView)}, f"render spec.rig.views[{i}]")
+        views.append(CameraView(str(v["name"]), float(v["azimuth_deg"]), float(v["elevation_deg"])))
+    rig = CameraRig(tuple(views), **{k: float(x) for k, x in rig_data.items() if k != "views"})
+    rest = {k: v for k, v in data.items() if k != "rig"}
+    for key in ("resolution", "background_rgb"):
+        if key in rest:
+            rest[key] = tuple(rest[key])
+    try:
+        return RenderSpec(rig=rig, **rest)
+    except TypeError as exc:
+        raise SpecError(f"render spec: {exc}") from None
+
+
+def _turntable(n: int, elevation: float) -> tuple[CameraView, ...]:
+    return tuple(
+        CameraView(f"az{round(360 * i / n):03d}", 360.0 * i / n, elevation) for i in range(n)
+    )
+
+
+PRESETS: dict[str, RenderSpec] = {
+    # Four views around the object at a slight elevation: front, left, back, right.
+    "turntable4": RenderSpec(preset="turntable4", rig=CameraRig(_turntable(4, 20.0))),
+    # A single three-quarter view, the classic product shot.
+    "hero": RenderSpec(preset="hero", rig=CameraRig((CameraView("hero", 35.0, 25.0),))),
+}
+DEFAULT_PRESET = "turntable4"
+
+
+def preset(name: str = DEFAULT_PRESET) -> RenderSpec:
+    """A named preset; the error lists the ones that exist."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise SpecError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None

@@ -1,0 +1,1 @@
+"""bpy: run one render job: render the standard views, write the render result."""

@@ -1,0 +1,178 @@
+"""Render the standard views and run one render job. Shared by the add-on and the headless entry."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import bpy
+
+from ..contract.atomic import write_json_atomic
+from ..contract.glb_check import GlbProblem, inspect_glb
+from ..contract.png_meta import strip_png_file
+from ..contract.render_job import DOC_VERSION, RESULT_FILE, RESULT_SCHEMA, RenderFailure, RenderJob
+from ..contract.spec import RenderSpec
+from ..scene.build import build_standard_scene, import_glb, mesh_objects, unloadable_images
+from ..scene.dump import scene_dump
+from ..scene.hdri_access import HdriError, blender_world_dir, resolve_hdri, sha256_file
+
+
+def view_filename(index: int, name: str) -> str:
+    """``00_az000.png``: view order first, so a sorted listing is the rig's order."""
+    return f"{index:02d}_{name}.png"
+
+
+def render_views(
+    scene: bpy.types.Scene, cameras: list[bpy.types.Object], spec: RenderSpec, out_dir: Path
+) -> list[dict[str, Any]]:
+    """Render every standard camera to ``out_dir``; per view: file, sha256, seconds."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    views = []
+    for index, (camera, view) in enumerate(zip(cameras, spec.rig.views, strict=True)):
+        path = out_dir / view_filename(index, view.name)
+        scene.camera = camera
+        scene.render.filepath = str(path)
+        start = time.perf_counter()
+        bpy.ops.render.render(write_still=True, scene=scene.name)
+        rendered = time.perf_counter()
+        if not path.is_file():
+            raise RenderFailure("render_failed", f"Blender wrote no image for view {view.name!r}")
+        strip_png_file(path)
+        digest = sha256_file(path)
+        views.append(
+            {
+                "name": view.name,
+                "azimuth_deg": view.azimuth_deg,
+                "elevation_deg": view.elevation_deg,
+                "file": path.name,
+                "sha256": digest,
+                "render_s": round(rendered - start, 4),
+                "write_s": round(time.perf_counter() - rendered, 4),
+            }
+        )
+    return views
+
+
+def base_result(spec: RenderSpec, glb: Path | None) -> dict[str, Any]:
+    """A render result with nothing done yet."""
+    return {
+        "schema": RESULT_SCHEMA,
+        "version": DOC_VERSION,
+        "ok": False,
+        "error": None,
+        "blender_version": bpy.app.version_string,
+        "glb": {"name": glb.name if glb is not None else None, "sha256": None},
+        "spec": spec.to_dict(),
+        "spec_hash": spec.spec_hash(),
+        "device": None,
+        "hdri": None,
+        "normalization": None,
+        "views": [],
+        "timings": {},
+        "warnings": [],
+        "stats": {},
+    }
+
+
+def run_job(job: RenderJob, script_start: float) -> dict[str, Any]:
+    """Render one job into ``job.out_dir``; returns the render result (also written to disk).
+
+    ``script_start`` is ``time.time()`` when the entry script began. Failures become a result with
+    ``ok: false`` and a one-line ``error``; they are raised as :class:`RenderFailure` only to the
+    caller that wants the exit code.
+    """
+    result = base_result(job.spec, job.glb)
+    timings = result["timings"]
+    if job.launched_at is not None:
+        timings["start_s"] = round(script_start - job.launched_at, 4)
+    t0 = time.perf_counter()
+    try:
+        _run(job, result)
+        result["ok"] = True
+    except RenderFailure as failure:
+        result["error"] = {
+            "code": failure.code,
+            "exit_code": failure.exit_code,
+            "message": failure.line,
+        }
+    timings["total_s"] = round(time.perf_counter() - t0, 4)
+    write_json_atomic(job.out_dir / RESULT_FILE, result)
+    return result
+
+
+def _run(job: RenderJob, result: dict[str, Any]) -> None:
+    timings = result["timings"]
+    spec = job.spec
+    try:
+        info = inspect_glb(job.glb)
+    except FileNotFoundError:
+        raise RenderFailure("glb_import_failed", f"file not found: {job.glb}") from None
+    except GlbProblem as problem:
+        code = {"invalid": "glb_import_failed", "no_mesh": "no_mesh"}.get(
+            problem.kind, "glb_import_failed"
+        )
+        raise RenderFailure(code, str(problem)) from None
+    result["glb"]["sha256"] = sha256_file(job.glb)
+    if info.missing_textures:
+        message = ", ".join(info.missing_textures) + " not found next to the GLB"
+        if not job.allow_missing_textures:
+            raise RenderFailure("missing_texture", message)
+        result["warnings"].append(f"missing texture: {message}")
+    try:
+        hdri = resolve_hdri(spec.hdri_alias, blender_world_dir())
+    except HdriError as exc:
+        raise RenderFailure("hdri", str(exc)) from None
+    result["hdri"] = {
+        "alias": hdri.entry.alias,
+        "file": hdri.entry.file,
+        "sha256": hdri.entry.sha256,
+    }
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    start = time.perf_counter()
+    try:
+        objects = import_glb(job.glb)
+    except Exception as exc:  # the importer raises bare RuntimeErrors with its traceback as text
+        raise RenderFailure("glb_import_failed", _last_line(str(exc))) from None
+    timings["import_s"] = round(time.perf_counter() - start, 4)
+    if not mesh_objects(objects):
+        raise RenderFailure("no_mesh")
+    broken = unloadable_images(objects)
+    if broken:
+        message = f"image(s) {', '.join(broken)} could not be loaded"
+        if not job.allow_missing_textures:
+            raise RenderFailure("missing_texture", message)
+        result["warnings"].append(f"missing texture: {message}")
+
+    start = time.perf_counter()
+    scene = bpy.context.scene
+    built = build_standard_scene(scene, objects, spec, hdri.path)
+    timings["setup_s"] = round(time.perf_counter() - start, 4)
+    result["device"] = built.device
+    result["warnings"] += built.warnings
+    result["stats"] = built.stats
+    result["normalization"] = {
+        "rule": spec.normalization,
+        "scale": built.scale,
+        "offset": list(built.offset),
+        "bounds_min": list(built.bounds_min),
+        "bounds_max": list(built.bounds_max),
+        "radius": built.radius,
+        "camera_distance": built.camera_distance,
+    }
+    result["scene"] = scene_dump(scene)
+    try:
+        result["views"] = render_views(scene, built.cameras, spec, job.out_dir)
+    except RenderFailure:
+        raise
+    except Exception as exc:
+        raise RenderFailure("render_failed", _last_line(str(exc))) from None
+    timings["views_s"] = [v["render_s"] for v in result["views"]]
+    # Blender writes each PNG inside the render call; this is the metadata stripping and hashing.
+    timings["write_s"] = round(sum(v["write_s"] for v in result["views"]), 4)
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else "unknown error"

@@ -1,0 +1,1 @@
+"""bpy: the standard scene: import, normalise, world and HDRI, cameras, render settings, dump."""

@@ -1,0 +1,376 @@
+"""Build the standard scene in Blender from a RenderSpec: normalise, light, frame, configure.
+
+One code path for the add-on and the headless entry, so what an artist sees is the scene the batch
+renders. Everything VFScore adds is named ``VFScore_*`` so it can be found and rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bpy
+import numpy as np
+import numpy.typing as npt
+from mathutils import Matrix, Vector
+
+from ..contract.spec import RenderSpec
+
+FloatArray = npt.NDArray[np.float64]
+ROOT_NAME = "VFScore_Root"
+CAMERA_PREFIX = "VFScore_Cam_"
+WORLD_NAME = "VFScore_World"
+SPEC_PROP = "vfscore_spec"
+VIEW_INDEX_PROP = "vfscore_view_index"
+HUGE_TRIANGLE_COUNT = 2_000_000
+GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "ONEAPI", "METAL")
+
+
+@dataclass
+class SceneInfo:
+    """What building the scene decided and measured."""
+
+    scale: float
+    offset: tuple[float, float, float]
+    bounds_min: tuple[float, float, float]
+    bounds_max: tuple[float, float, float]
+    radius: float
+    camera_distance: float
+    cameras: list[bpy.types.Object]
+    device: str
+    stats: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)  # other objects of the scene, not rendered
+
+
+def import_glb(path: Path) -> list[bpy.types.Object]:
+    """Import a GLB into the current scene; returns the objects it created."""
+    before = set(bpy.data.objects)
+    bpy.ops.import_scene.gltf(filepath=str(path))
+    return [o for o in bpy.data.objects if o not in before]
+
+
+def mesh_objects(objects: list[bpy.types.Object]) -> list[bpy.types.Object]:
+    return [o for o in objects if o.type == "MESH"]
+
+
+def _world_vertices(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> FloatArray:
+    evaluated = obj.evaluated_get(depsgraph)
+    mesh = evaluated.to_mesh()
+    try:
+        co = np.empty(len(mesh.vertices) * 3, dtype=np.float64)
+        mesh.vertices.foreach_get("co", co)
+    finally:
+        evaluated.to_mesh_clear()
+    co = co.reshape(-1, 3)
+    m = np.array(obj.matrix_world, dtype=np.float64)
+    return co @ m[:3, :3].T + m[:3, 3]  # type: ignore[no-any-return]
+
+
+def world_bounds(meshes: list[bpy.types.Object]) -> tuple[FloatArray, FloatArray]:
+    """Axis-aligned bounds of the evaluated vertices of ``meshes``, in world space."""
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    lows, highs = [], []
+    for obj in meshes:
+        co = _world_vertices(obj, depsgraph)
+        if len(co):
+            lows.append(co.min(axis=0))
+            highs.append(co.max(axis=0))
+    if not lows:
+        raise ValueError("the meshes have no vertices")
+    return np.min(lows, axis=0), np.max(highs, axis=0)
+
+
+def clear_standard_scene(scene: bpy.types.Scene) -> None:
+    """Remove what an earlier build added (cameras, root), keeping the model where it is."""
+    for obj in list(scene.objects):
+        if obj.name.startswith(CAMERA_PREFIX):
+            data = obj.data
+            bpy.data.objects.remove(obj)
+            if data is not None and data.users == 0:
+                bpy.data.cameras.remove(data)
+    root = bpy.data.objects.get(ROOT_NAME)
+    if root is not None:
+        for child in list(root.children):
+            world = child.matrix_world.copy()
+            child.parent = None
+            child.matrix_world = world
+        bpy.data.objects.remove(root)
+
+
+def normalise(scene: bpy.types.Scene, objects: list[bpy.types.Object]) -> dict[str, Any]:
+    """Parent the model under ``VFScore_Root``: bounds centred at the origin, largest side 1."""
+    meshes = mesh_objects(objects)
+    low, high = world_bounds(meshes)
+    size = float(np.max(high - low))
+    scale = 1.0 / size if size > 0 else 1.0
+    centre = (low + high) / 2.0
+    root = bpy.data.objects.new(ROOT_NAME, None)
+    scene.collection.objects.link(root)
+    chosen = set(objects)
+    for obj in objects:
+        if obj.parent is None or obj.parent not in chosen:
+            world = obj.matrix_world.copy()
+            obj.parent = root
+            obj.matrix_parent_inverse = Matrix.Identity(4)
+            obj.matrix_world = world
+    root.scale = (scale, scale, scale)
+    root.location = tuple(float(x) for x in -centre * scale)
+    bpy.context.view_layer.update()
+    return {
+        "scale": scale,
+        "offset": tuple(float(x) for x in -centre * scale),
+        "bounds_min": tuple(float(x) for x in low),
+        "bounds_max": tuple(float(x) for x in high),
+        "radius": float(np.linalg.norm(high - low) / 2.0 * scale),
+    }
+
+
+def setup_world(scene: bpy.types.Scene, hdri_path: Path, spec: RenderSpec) -> None:
+    """World lit by the HDRI only, with the spec's strength and rotation about Z."""
+    world = bpy.data.worlds.get(WORLD_NAME) or bpy.data.worlds.new(WORLD_NAME)
+    world.use_nodes = True
+    nodes = world.node_tree.nodes
+    links = world.node_tree.links
+    nodes.clear()
+    coords = nodes.new("ShaderNodeTexCoord")
+    mapping = nodes.new("ShaderNodeMapping")
+    mapping.inputs["Rotation"].default_value = (0.0, 0.0, math.radians(spec.hdri_rotation_deg))
+    env = nodes.new("ShaderNodeTexEnvironment")
+    env.image = bpy.data.images.load(str(hdri_path), check_existing=True)
+    env.interpolation = "Linear"
+    background = nodes.new("ShaderNodeBackground")
+    background.inputs["Strength"].default_value = spec.hdri_strength
+    output = nodes.new("ShaderNodeOutputWorld")
+    links.new(coords.outputs["Generated"], mapping.inputs["Vector"])
+    links.new(mapping.outputs["Vector"], env.inputs["Vector"])
+    links.new(env.outputs["Color"], background.inputs["Color"])
+    links.new(background.outputs["Background"], output.inputs["Surface"])
+    # The importance map defaults to 1024 px: far finer than the 512x256 studio HDRI needs, and
+    # rebuilding it costs most of a small render's time.
+    world.cycles.sampling_method = "MANUAL"
+    world.cycles.sample_map_resolution = 256
+    scene.world = world
+
+
+def add_cameras(
+    scene: bpy.types.Scene, spec: RenderSpec, radius: float
+) -> tuple[list[bpy.types.Object], float]:
+    """One camera per view, looking at the origin from the rig's distance for ``radius``.
+
+    ``fov_deg`` is the field of view across the shorter side of the image, so the bounding sphere
+    fits whatever the aspect ratio.
+    """
+    distance = spec.rig.distance(radius)
+    width, height = spec.resolution
+    cameras = []
+    for i, view in enumerate(spec.rig.views):
+        name = f"{CAMERA_PREFIX}{i:02d}_{view.name}"
+        data = bpy.data.cameras.new(name)
+        data.lens_unit = "FOV"
+        if width >= height:
+            data.sensor_fit = "VERTICAL"
+            data.angle_y = math.radians(spec.rig.fov_deg)
+        else:
+            data.sensor_fit = "HORIZONTAL"
+            data.angle_x = math.radians(spec.rig.fov_deg)
+        data.clip_start = max(distance - 2 * radius, distance * 0.01)
+        data.clip_end = distance + 2 * radius
+        cam = bpy.data.objects.new(name, data)
+        cam[VIEW_INDEX_PROP] = i
+        scene.collection.objects.link(cam)
+        az, el = math.radians(view.azimuth_deg), math.radians(view.elevation_deg)
+        position = Vector(
+            (
+                distance * math.cos(el) * math.sin(az),
+                -distance * math.cos(el) * math.cos(az),
+                distance * math.sin(el),
+            )
+        )
+        cam.location = position
+        cam.rotation_mode = "QUATERNION"
+        cam.rotation_quaternion = (-position).to_track_quat("-Z", "Y")
+        cameras.append(cam)
+    if cameras:
+        scene.camera = cameras[0]
+    bpy.context.view_layer.update()
+    return cameras, distance
+
+
+def _choose_device(scene: bpy.types.Scene, spec: RenderSpec, warnings: list[str]) -> str:
+    if spec.device == "GPU":
+        addon = bpy.context.preferences.addons.get("cycles")
+        prefs = addon.preferences if addon is not None else None
+        for backend in GPU_BACKENDS if prefs is not None else ():
+            try:
+                prefs.compute_device_type = backend  # type: ignore[union-attr]
+            except TypeError:
+                continue
+            prefs.get_devices()  # type: ignore[union-attr]
+            devices = [d for d in prefs.devices if d.type == backend]  # type: ignore[union-attr]
+            if devices:
+                for d in prefs.devices:  # type: ignore[union-attr]
+                    d.use = d.type == backend
+                scene.cycles.device = "GPU"
+                return f"GPU:{backend}:{','.join(sorted(d.name for d in devices))}"
+        warnings.append("GPU requested but no GPU device is available; rendered on the CPU")
+    scene.cycles.device = "CPU"
+    return "CPU"
+
+
+def configure_render(scene: bpy.types.Scene, spec: RenderSpec, warnings: list[str]) -> str:
+    """Cycles, sampling, colour management and output as the spec says; returns the device used."""
+    render = scene.render
+    render.engine = "CYCLES"
+    device = _choose_device(scene, spec, warnings)
+    cycles = scene.cycles
+    cycles.samples = spec.samples
+    cycles.use_adaptive_sampling = spec.adaptive_threshold > 0
+    cycles.adaptive_threshold = spec.adaptive_threshold
+    cycles.use_denoising = spec.denoiser != "NONE"
+    if spec.denoiser != "NONE":
+        cycles.denoiser = spec.denoiser
+        cycles.denoising_input_passes = "RGB_ALBEDO_NORMAL"
+        cycles.denoising_prefilter = "ACCURATE"
+        cycles.denoising_use_gpu = False
+    cycles.seed = spec.seed
+    cycles.use_animated_seed = False
+    render.resolution_x, render.resolution_y = spec.resolution
+    render.resolution_percentage = 100
+    render.pixel_aspect_x = render.pixel_aspect_y = 1.0
+    render.film_transparent = spec.film_transparent
+    # Keep BVH, textures and the light importance map between the views of one job.
+    render.use_persistent_data = True
+    # Stamps and PNG text metadata carry dates, times and hostnames: off, so equal inputs give
+    # equal bytes.
+    render.use_stamp = False
+    for prop in render.bl_rna.properties:
+        if prop.identifier.startswith("use_stamp"):
+            setattr(render, prop.identifier, False)
+    settings = render.image_settings
+    settings.file_format = spec.output_format
+    settings.color_mode = "RGBA"
+    settings.color_depth = spec.color_depth
+    settings.compression = 15
+    scene.display_settings.display_device = "sRGB"
+    view = scene.view_settings
+    view.view_transform = spec.view_transform
+    view.look = spec.look
+    view.exposure = spec.exposure
+    view.gamma = spec.gamma
+    view.use_curve_mapping = False
+    scene[SPEC_PROP] = json.dumps(spec.to_dict(), sort_keys=True)
+    return device
+
+
+def _non_manifold_edges(mesh: bpy.types.Mesh) -> int:
+    """Edges not shared by exactly two faces, after welding vertices at equal positions.
+
+    glTF meshes are split at every UV seam and hard edge, so without welding every seam would
+    count as an open boundary.
+    """
+    if not len(mesh.edges) or not len(mesh.loops):
+        return 0
+    co = np.empty(len(mesh.vertices) * 3, dtype=np.float64)
+    mesh.vertices.foreach_get("co", co)
+    _, weld = np.unique(np.round(co.reshape(-1, 3), 6), axis=0, return_inverse=True)
+    ends = np.empty(len(mesh.edges) * 2, dtype=np.int64)
+    mesh.edges.foreach_get("vertices", ends)
+    welded = np.sort(weld.reshape(-1)[ends.reshape(-1, 2)], axis=1)
+    _, edge_ids = np.unique(welded, axis=0, return_inverse=True)
+    loop_edges = np.empty(len(mesh.loops), dtype=np.int64)
+    mesh.loops.foreach_get("edge_index", loop_edges)
+    faces_per_edge = np.bincount(edge_ids.reshape(-1)[loop_edges])
+    return int(np.count_nonzero(faces_per_edge != 2))
+
+
+def mesh_warnings(meshes: list[bpy.types.Object]) -> tuple[dict[str, int], list[str]]:
+    """Counts (meshes, vertices, triangles) and warnings: non-manifold edges, huge polycount."""
+    warnings: list[str] = []
+    triangles = vertices = 0
+    for obj in meshes:
+        mesh = obj.data
+        mesh.calc_loop_triangles()
+        triangles += len(mesh.loop_triangles)
+        vertices += len(mesh.vertices)
+        bad = _non_manifold_edges(mesh)
+        if bad:
+            warnings.append(f"non-manifold: {bad} of {len(mesh.edges)} edges in {obj.name!r}")
+    if triangles > HUGE_TRIANGLE_COUNT:
+        warnings.append(f"huge polycount: {triangles} triangles (over {HUGE_TRIANGLE_COUNT})")
+    return {"meshes": len(meshes), "vertices": vertices, "triangles": triangles}, warnings
+
+
+def unloadable_images(objects: list[bpy.types.Object]) -> list[str]:
+    """Names of images used by the objects' materials that Blender could not load."""
+    bad = []
+    seen: set[str] = set()
+    for obj in mesh_objects(objects):
+        for slot in obj.material_slots:
+            mat = slot.material
+            if mat is None or not mat.use_nodes:
+                continue
+            for node in mat.node_tree.nodes:
+                image = getattr(node, "image", None)
+                if image is None or image.name in seen:
+                    continue
+                seen.add(image.name)
+                if image.size[0] == 0 or image.size[1] == 0:
+                    bad.append(image.name)
+    return sorted(bad)
+
+
+def build_standard_scene(
+    scene: bpy.types.Scene, objects: list[bpy.types.Object], spec: RenderSpec, hdri_path: Path
+) -> SceneInfo:
+    """Turn ``scene`` into the standard scene around ``objects`` (the model)."""
+    meshes = mesh_objects(objects)
+    if not meshes:
+        raise ValueError("no mesh in GLB")
+    clear_standard_scene(scene)
+    warnings: list[str] = []
+    stats, mesh_warns = mesh_warnings(meshes)
+    warnings += mesh_warns
+    norm = normalise(scene, objects)
+    setup_world(scene, hdri_path, spec)
+    cameras, distance = add_cameras(scene, spec, norm["radius"])
+    hidden = hide_the_rest(scene, [*objects, *cameras])
+    device = configure_render(scene, spec, warnings)
+    return SceneInfo(
+        scale=norm["scale"],
+        offset=norm["offset"],
+        bounds_min=norm["bounds_min"],
+        bounds_max=norm["bounds_max"],
+        radius=norm["radius"],
+        camera_distance=distance,
+        cameras=cameras,
+        device=device,
+        stats=stats,
+        warnings=warnings,
+        hidden=hidden,
+    )
+
+
+def hide_the_rest(scene: bpy.types.Scene, keep: list[bpy.types.Object]) -> list[str]:
+    """Hide from render every object that is neither the model nor the standard rig.
+
+    The extension builds the standard scene inside whatever file the artist has open (the
+    default Cube, Light and Camera included); only the model, the standard cameras and the
+    world may render. Returns the names hidden.
+    """
+    kept = {o.name for o in keep} | {ROOT_NAME}
+    hidden = []
+    for obj in scene.objects:
+        if obj.name not in kept and not obj.hide_render:
+            obj.hide_render = True
+            hidden.append(obj.name)
+    return sorted(hidden)
+
+
+def standard_cameras(scene: bpy.types.Scene) -> list[bpy.types.Object]:
+    """The cameras of the standard rig, in view order."""
+    cams = [o for o in scene.objects if o.name.startswith(CAMERA_PREFIX) and VIEW_INDEX_PROP in o]
+    return sorted(cams, key=lambda o: int(o[VIEW_INDEX_PROP]))

@@ -1,0 +1,79 @@
+"""The standard scene as plain data: what parity checks compare and render results record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import bpy
+
+from .build import standard_cameras
+
+
+def _r(values: Any) -> list[float]:
+    return [round(float(v), 6) for v in values]
+
+
+def scene_dump(scene: bpy.types.Scene) -> dict[str, Any]:
+    """Everything that makes the standard scene, as plain data (for parity checks and records)."""
+    # What renders: objects hidden from render (an artist's own, left in the file) are not part
+    # of the standard scene.
+    objects = {
+        o.name: {"type": o.type, "matrix_world": [_r(row) for row in o.matrix_world]}
+        for o in sorted(scene.objects, key=lambda o: o.name)
+        if not o.hide_render
+    }
+    cameras = {
+        o.name: {
+            "angle": round(o.data.angle, 6),
+            "sensor_fit": o.data.sensor_fit,
+            "clip": _r((o.data.clip_start, o.data.clip_end)),
+        }
+        for o in standard_cameras(scene)
+    }
+    world: dict[str, Any] = {}
+    if scene.world is not None and scene.world.use_nodes:
+        for node in sorted(scene.world.node_tree.nodes, key=lambda n: n.bl_idname):
+            entry: dict[str, Any] = {}
+            if node.bl_idname == "ShaderNodeTexEnvironment" and node.image is not None:
+                entry["image"] = Path(node.image.filepath).name
+            if node.bl_idname == "ShaderNodeBackground":
+                entry["strength"] = round(node.inputs["Strength"].default_value, 6)
+            if node.bl_idname == "ShaderNodeMapping":
+                entry["rotation"] = _r(node.inputs["Rotation"].default_value)
+            world[node.bl_idname] = entry
+    c, r, v = scene.cycles, scene.render, scene.view_settings
+    return {
+        "objects": objects,
+        "cameras": cameras,
+        "world": world,
+        "cycles": {
+            "device": c.device,
+            "samples": c.samples,
+            "adaptive": [c.use_adaptive_sampling, round(c.adaptive_threshold, 6)],
+            "denoise": [c.use_denoising, c.denoiser],
+            "seed": c.seed,
+        },
+        "render": {
+            "engine": r.engine,
+            "resolution": [r.resolution_x, r.resolution_y, r.resolution_percentage],
+            "film_transparent": r.film_transparent,
+            "stamps": sorted(
+                p.identifier
+                for p in r.bl_rna.properties
+                if p.identifier.startswith("use_stamp") and getattr(r, p.identifier)
+            ),
+            "image": [
+                r.image_settings.file_format,
+                r.image_settings.color_mode,
+                r.image_settings.color_depth,
+            ],
+        },
+        "colour": {
+            "display": scene.display_settings.display_device,
+            "view_transform": v.view_transform,
+            "look": v.look,
+            "exposure": round(v.exposure, 6),
+            "gamma": round(v.gamma, 6),
+        },
+    }

@@ -1,0 +1,1 @@
+"""The ``vfscore`` command line: the only place that imports typer and rich."""

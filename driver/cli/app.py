@@ -1,0 +1,246 @@
+"""The ``vfscore`` command line."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from driver import __version__
+from driver.cli.argv import expand_multi_value_options
+from rubric.core.definition import DEFAULT_RUBRIC
+
+app = typer.Typer(
+    name="vfscore",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """VFScore: score the visual fidelity (appearance, not geometry) of generated 3D models
+    against reference photos, and record the scores in an archi3D workspace."""
+
+
+@app.command()
+def version() -> None:
+    """Print the VFScore version, the Python version and the Blender (bpy) available, if any."""
+    from importlib.util import find_spec
+
+    bpy_state = "installed (extra 'render')" if find_spec("bpy") else "not installed"
+    typer.echo(f"vfscore {__version__}")
+    typer.echo(f"python {platform.python_version()}")
+    typer.echo(f"bpy {bpy_state}")
+
+
+@app.command()
+def compute(
+    run_id: Annotated[str, typer.Option("--run-id", help="The archi3D run whose rows to score.")],
+    workspace: Annotated[
+        Path | None,
+        typer.Option(help="archi3D workspace root (default: $ARCHI3D_WORKSPACE)."),
+    ] = None,
+    jobs: Annotated[
+        str | None,
+        typer.Option(help="Only job_ids matching: a substring, a glob (*, ?) or re:REGEX."),
+    ] = None,
+    only_status: Annotated[
+        str | None, typer.Option(help="Comma-separated job statuses to score [default: completed].")
+    ] = None,
+    use_images_from: Annotated[
+        str | None,
+        typer.Option(help="Reference images: 'used' (used_image_*) or 'source' [default: used]."),
+    ] = None,
+    repeats: Annotated[int | None, typer.Option(help="Judge repeats per job [default: 3].")] = None,
+    redo: Annotated[
+        bool,
+        typer.Option(
+            "--redo",
+            help="Score rows that already have a score again: re-render (no render reuse), "
+            "re-judge (the response cache is not read, only refreshed) and ignore result.json.",
+        ),
+    ] = False,
+    max_parallel: Annotated[
+        int | None, typer.Option(help="Blender processes at once [default: 1].")
+    ] = None,
+    timeout_s: Annotated[
+        float | None,
+        typer.Option(help="Per-job limit in seconds; the job's Blender is killed past it."),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Select and log only: no renders, no artifacts, no table change."
+        ),
+    ] = False,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            help="LLM judge PROVIDER:MODEL (default: [judge] of the config, else offline)."
+        ),
+    ] = None,
+    preset: Annotated[str | None, typer.Option(help="Render preset (turntable4, hero).")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="vfscore.toml with [render], [judge], [compute] (default: $VFSCORE_CONFIG, else "
+            "<workspace>/vfscore.toml)."
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Score at most N rows.")] = None,
+) -> None:
+    """Score the rows of one run in tables/generations.csv: render each generated model in the
+    standard scene, judge it against the product's photos, and upsert the vf_* columns.
+
+    Exit status: 0 when every selected job was scored (or nothing was selected), 1 when any job
+    ended in an error (see vf_error), 2 when the run could not start, 130/143 when stopped by
+    Ctrl-C/SIGTERM (finished jobs are written; rerun to continue).
+    """
+    from driver.cli.compute import ComputeFlags, run_compute_command
+
+    raise typer.Exit(
+        run_compute_command(
+            ComputeFlags(
+                workspace=workspace,
+                run_id=run_id,
+                jobs=jobs,
+                only_status=only_status,
+                use_images_from=use_images_from,
+                repeats=repeats,
+                redo=redo,
+                max_parallel=max_parallel,
+                timeout_s=timeout_s,
+                dry_run=dry_run,
+                judge=judge,
+                preset=preset,
+                config=config,
+                limit=limit,
+            )
+        )
+    )
+
+
+@app.command()
+def demo(
+    dir: Annotated[Path, typer.Option("--dir", help="Where to build the demo workspace.")] = Path(
+        "vfscore-demo"
+    ),
+) -> None:
+    """Build a small archi3D workspace from generated assets (3 products x 3 candidates), score it
+    with `vfscore compute`, and print the results."""
+    from driver.cli.demo import run_demo
+
+    raise typer.Exit(run_demo(dir))
+
+
+@app.command("judge")
+def judge(
+    refs: Annotated[
+        list[Path], typer.Option(help="Reference photos of the real product (one or more).")
+    ],
+    renders: Annotated[list[Path], typer.Option(help="Renders of the candidate model.")],
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            help="PROVIDER:MODEL, e.g. openai:gpt-4o-mini, gemini:gemini-2.5-flash, "
+            "anthropic:claude-sonnet-4-5, openai-compatible:http://localhost:11434/v1#llava "
+            "(other settings from [judge] of the config); with neither, the offline judge."
+        ),
+    ] = None,
+    repeats: Annotated[int, typer.Option(min=1, help="Judgements to aggregate.")] = 3,
+    config: Annotated[
+        Path | None, typer.Option(help="vfscore.toml (default: $VFSCORE_CONFIG).")
+    ] = None,
+    rubric: Annotated[Path, typer.Option(help="Rubric TOML.")] = DEFAULT_RUBRIC,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(help="Response cache (default: $VFSCORE_CACHE_DIR, else ~/.cache/vfscore)."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the response cache.")
+    ] = False,
+) -> None:
+    """Score renders against reference photos on the rubric's appearance dimensions; print the
+    aggregated result as JSON. API keys come from OPENAI_API_KEY, GEMINI_API_KEY,
+    ANTHROPIC_API_KEY (or the api_key_env of [judge]).
+
+    Exit status: 0 scored, 1 the judge failed for this input, 2 bad arguments or input,
+    3 credentials rejected or quota exhausted (nothing retried).
+    """
+    from driver.cli.judge import JudgeFlags, run_judge_command
+
+    raise typer.Exit(
+        run_judge_command(
+            JudgeFlags(refs, renders, judge, repeats, config, rubric, cache_dir, no_cache)
+        )
+    )
+
+
+@app.command("evaluate")
+def evaluate(
+    cand_glb: Annotated[Path, typer.Option(help="The generated model (.glb).")],
+    ref_images: Annotated[list[Path], typer.Option(help="Reference photos (one or more).")],
+    out_dir: Annotated[Path, typer.Option(help="Folder for the job's artifacts.")],
+    repeats: Annotated[int, typer.Option(min=1, help="Judge repeats.")] = 3,
+    timeout_s: Annotated[float | None, typer.Option(help="Limit for the job, in seconds.")] = None,
+    judge: Annotated[
+        str | None, typer.Option(help="LLM judge PROVIDER:MODEL (default: offline).")
+    ] = None,
+    preset: Annotated[str | None, typer.Option(help="Render preset (turntable4, hero).")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="vfscore.toml (default: $VFSCORE_CONFIG).")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Response cache folder (default: none).")
+    ] = None,
+    redo: Annotated[
+        bool,
+        typer.Option("--redo", help="Re-render and re-ask even if renders or answers are cached."),
+    ] = False,
+) -> None:
+    """Render one generated model in the standard scene, judge it against reference photos,
+    write the job's artifacts into --out-dir and print the VFScoreResponse as JSON.
+
+    Exit status: 0 scored, 1 the job failed (the response says why), 2 bad arguments,
+    3 the judge's credentials were rejected or its quota is exhausted.
+    """
+    from driver.cli.evaluate import EvaluateFlags, run_evaluate_command
+
+    raise typer.Exit(
+        run_evaluate_command(
+            EvaluateFlags(
+                cand_glb,
+                ref_images,
+                out_dir,
+                repeats,
+                timeout_s,
+                judge,
+                preset,
+                config,
+                cache_dir,
+                redo,
+            )
+        )
+    )
+
+
+@app.command("build-extension")
+def build_extension(
+    out: Annotated[Path, typer.Option(help="Folder to write the zip into.")] = Path("dist"),
+) -> None:
+    """Build the installable Blender extension zip (Edit > Preferences > Get Extensions >
+    Install from Disk)."""
+    from driver.packaging.extension_zip import build_extension_zip
+
+    typer.echo(build_extension_zip(out))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(args=expand_multi_value_options(sys.argv[1:]), prog_name="vfscore")

@@ -1,0 +1,210 @@
+"""The console side of `vfscore compute`: options, signals, progress bar, summary, exit status."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from driver.config.loader import ConfigError, load_config
+from driver.config.schema import ComputeTable
+from driver.config.settings import RunSettings, build_settings
+from driver.pipeline.compute import (
+    ComputeError,
+    ComputeOptions,
+    ComputeSummary,
+    RunInterrupted,
+    run_compute,
+)
+from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
+from driver.ssot.workspace import open_workspace as open_ws
+from rubric.core.definition import RubricError
+from rubric.core.validation import describe_validation_error
+from rubric.llm.config import JudgeConfigError
+
+EXIT_OK, EXIT_JOB_ERRORS, EXIT_CANNOT_START = 0, 1, 2
+EXIT_SIGNAL = {"SIGINT": 130, "SIGTERM": 143}
+START_ERRORS = (WorkspaceError, UnsafePathError, ConfigError, JudgeConfigError, RubricError)
+
+
+@dataclass(frozen=True)
+class ComputeFlags:
+    """The command line of `vfscore compute`; None means "not given"."""
+
+    workspace: Path | None
+    run_id: str
+    jobs: str | None = None
+    only_status: str | None = None
+    use_images_from: str | None = None
+    repeats: int | None = None
+    redo: bool = False
+    max_parallel: int | None = None
+    timeout_s: float | None = None
+    dry_run: bool = False
+    judge: str | None = None
+    preset: str | None = None
+    config: Path | None = None
+    limit: int | None = None
+
+    def table_overrides(self) -> dict[str, Any]:
+        """The flags that override ``[compute]`` keys."""
+        given: dict[str, Any] = {
+            "repeats": self.repeats,
+            "max_parallel": self.max_parallel,
+            "timeout_s": self.timeout_s,
+            "use_images_from": self.use_images_from,
+            "only_status": None
+            if self.only_status is None
+            else [s.strip() for s in self.only_status.split(",") if s.strip()],
+        }
+        return {k: v for k, v in given.items() if v is not None}
+
+
+def prepare(flags: ComputeFlags, err: Console) -> tuple[Workspace, ComputeOptions, RunSettings]:
+    """Everything checked before the first job: workspace, configuration, options, judge."""
+    ws = open_ws(flags.workspace)
+    check_id(flags.run_id, "run_id")
+    loaded = load_config(flags.config, ws.root)
+    err.print(loaded.describe(), highlight=False)
+    try:
+        table = ComputeTable.model_validate(
+            {**loaded.file.compute.model_dump(), **flags.table_overrides()}
+        )
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, "option")) from None
+    if flags.limit is not None and flags.limit < 1:
+        raise ConfigError(f"--limit must be at least 1, got {flags.limit}")
+    opts = ComputeOptions.from_table(
+        flags.run_id,
+        table,
+        redo=flags.redo,
+        dry_run=flags.dry_run,
+        jobs=flags.jobs,
+        limit=flags.limit,
+    )
+    settings = build_settings(
+        loaded,
+        judge_spec=flags.judge,
+        preset_name=flags.preset,
+        cache_dir=ws.response_cache_dir(flags.run_id),
+        redo=flags.redo,
+        extra={
+            "repeats": opts.repeats,
+            "use_images_from": opts.use_images_from,
+            "timeout_s": opts.timeout_s,
+        },
+    )
+    return ws, opts, settings
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt and SIGTERM :class:`RunInterrupted` in this (the main)
+    thread for the duration of the block.
+
+    SIGINT's handler is installed explicitly: a process started in the background by a
+    non-interactive shell inherits SIGINT as ignored, and Python then installs none.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        raise RunInterrupted("SIGTERM")
+
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, on_sigterm),
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _progress(err: Console, run_id: str) -> tuple[Progress, Any]:
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=err,
+        transient=False,
+    )
+    task: list[Any] = []
+
+    def on_progress(event: str, total: int) -> None:
+        if not task:
+            task.append(progress.add_task(f"run {run_id}", total=total, last=""))
+        progress.update(task[0], advance=1, last=event)
+
+    return progress, on_progress
+
+
+def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSummary) -> None:
+    """The closing lines: counts, skip reasons, where things are."""
+    skipped = ", ".join(f"{n} {r}" for r, n in sorted(summary.skip_reasons.items())) or "none"
+    mode = "dry run: nothing rendered or written" if opts.dry_run else "scored"
+    out.print(
+        f"{mode} — selected {summary.n_selected}, ok {summary.ok}, error {summary.error}, "
+        f"skipped {summary.skipped} ({skipped})",
+        highlight=False,
+    )
+    if summary.recovered:
+        out.print(
+            f"{summary.recovered} job(s) taken from an earlier result.json "
+            "(not re-rendered or re-judged)"
+        )
+    if not opts.dry_run:
+        out.print(f"table:     {ws.generations_csv}", highlight=False)
+        out.print(f"artifacts: {ws.run_dir(opts.run_id) / 'metrics' / 'vfscore'}", highlight=False)
+    out.print(f"log:       {ws.metrics_log}", highlight=False)
+
+
+def run_compute_command(flags: ComputeFlags) -> int:
+    """`vfscore compute`; returns the exit status (0, 1, 2, or 130/143 when interrupted)."""
+    err, out = Console(stderr=True, soft_wrap=True), Console(soft_wrap=True)
+    try:
+        ws, opts, settings = prepare(flags, err)
+    except START_ERRORS as exc:
+        err.print(f"[red]vfscore compute: {exc}[/red]", highlight=False)
+        return EXIT_CANNOT_START
+    kind = (
+        "No LLM judge configured: scoring with the offline judge"
+        if (settings.judge.provenance.startswith("offline:"))
+        else "Judge"
+    )
+    err.print(f"{kind}: {settings.judge.provenance}", highlight=False)
+    progress, on_progress = _progress(err, flags.run_id)
+    try:
+        with stop_on_signals(), progress:
+            summary = run_compute(ws, opts, settings, on_progress)
+    except ComputeError as exc:
+        err.print(f"[red]vfscore compute: {exc}[/red]", highlight=False)
+        return EXIT_CANNOT_START
+    except (KeyboardInterrupt, RunInterrupted) as exc:  # before any job started: nothing to write
+        name = exc.signal_name if isinstance(exc, RunInterrupted) else "SIGINT"
+        err.print(f"Interrupted ({name}) before any job was written.", highlight=False)
+        return EXIT_SIGNAL[name]
+    report(out, ws, opts, summary)
+    sys.stdout.flush()
+    if summary.interrupted:
+        err.print(
+            f"Interrupted ({summary.interrupted}): every Blender of the run was stopped, finished "
+            "jobs were written; rerun the same command to continue.",
+            highlight=False,
+        )
+        return EXIT_SIGNAL.get(summary.interrupted, 130)
+    return EXIT_JOB_ERRORS if summary.error else EXIT_OK

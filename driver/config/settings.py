@@ -1,0 +1,121 @@
+"""From the configuration and the flags to the settings of a run: RenderSpec, judge, effective
+configuration (config.json) and its hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from blender_addon.contract.spec import RenderSpec, SpecError, preset
+from driver import __version__
+from driver.config.loader import ConfigError, LoadedConfig
+from driver.config.schema import RenderTable
+from hdri.registry import load_registry
+from rubric.core.definition import DEFAULT_RUBRIC, Rubric, load_rubric
+from rubric.core.judge import Judge
+from rubric.llm.cache import ResponseCache
+from rubric.llm.config import parse_judge_spec
+from rubric.llm.judge import LLMJudge
+from rubric.offline.judge import OfflineJudge
+
+CACHE_ENV = "VFSCORE_CACHE_DIR"
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What is the same for every job of a run."""
+
+    spec: RenderSpec
+    judge: Judge
+    config: dict[str, Any]  # the effective configuration, as written to config.json
+    redo: bool = False
+    allow_missing_textures: bool = False
+
+    @property
+    def config_hash(self) -> str:
+        """sha256 of the canonical JSON of the effective configuration (``vf_config_hash``)."""
+        canon = json.dumps(self.config, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canon.encode()).hexdigest()
+
+
+def render_spec_from(table: RenderTable, preset_name: str | None = None) -> RenderSpec:
+    """The preset (``--preset`` over ``[render] preset``) with the table's overrides."""
+    overrides = table.model_dump(exclude={"preset", "allow_missing_textures"}, exclude_none=True)
+    if isinstance(overrides.get("resolution"), int):
+        overrides["resolution"] = (overrides["resolution"],) * 2
+    for key in ("resolution", "background_rgb"):
+        if key in overrides:
+            overrides[key] = tuple(overrides[key])
+    alias = overrides.get("hdri_alias")
+    if alias is not None and alias not in load_registry():
+        known = ", ".join(sorted(load_registry()))
+        raise ConfigError(f"[render] hdri_alias = {alias!r} is not a known HDRI; known: {known}")
+    try:
+        return preset(preset_name or table.preset or "turntable4").with_changes(**overrides)
+    except SpecError as exc:
+        raise ConfigError(f"[render]: {exc}") from None
+
+
+def make_judge(
+    judge_spec: str | None, loaded: LoadedConfig, rubric: Rubric, cache: ResponseCache | None
+) -> Judge:
+    """The judge asked for: a ``--judge`` spec (with the other ``[judge]`` settings), else the
+    ``[judge]`` table, else the offline judge."""
+    if judge_spec:
+        return LLMJudge(parse_judge_spec(judge_spec, loaded.raw.get("judge")), rubric, cache)
+    if loaded.file.judge is not None:
+        return LLMJudge(loaded.file.judge, rubric, cache)
+    return OfflineJudge(rubric)
+
+
+def default_cache_dir() -> Path:
+    """``$VFSCORE_CACHE_DIR``, else ``$XDG_CACHE_HOME/vfscore/responses`` (``~/.cache/...``)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "vfscore" / "responses"
+
+
+def effective_config(
+    spec: RenderSpec, judge: Judge, loaded: LoadedConfig, extra: dict[str, Any]
+) -> dict[str, Any]:
+    """config.json: RenderSpec and hash, HDRI and sha256, rubric, judge, run settings."""
+    entry = load_registry().get(spec.hdri_alias)
+    judge_cfg: dict[str, Any] = {"provenance": judge.provenance}
+    if isinstance(judge, LLMJudge):
+        judge_cfg.update(judge.cfg.to_dict())  # holds the NAME of the key variable, never the key
+    rubric = judge.rubric
+    return {
+        "tool_version": __version__,
+        "render_spec": spec.to_dict(),
+        "spec_hash": spec.spec_hash(),
+        "allow_missing_textures": loaded.file.render.allow_missing_textures,
+        "hdri": {"alias": spec.hdri_alias, "sha256": entry.sha256 if entry else None},
+        "rubric": {**rubric.to_dict(), "hash": rubric.rubric_hash()},
+        "judge": judge_cfg,
+        **extra,
+    }
+
+
+def build_settings(
+    loaded: LoadedConfig,
+    *,
+    judge_spec: str | None = None,
+    preset_name: str | None = None,
+    cache_dir: Path | None = None,
+    redo: bool = False,
+    rubric_path: Path = DEFAULT_RUBRIC,
+    extra: dict[str, Any] | None = None,
+) -> RunSettings:
+    """Everything a run needs, validated before the first job. With ``redo`` the response cache
+    is not read (every repeat is asked again) but refreshed."""
+    spec = render_spec_from(loaded.file.render, preset_name)
+    rubric = load_rubric(rubric_path)
+    cache = ResponseCache(cache_dir, read=not redo) if cache_dir is not None else None
+    judge = make_judge(judge_spec, loaded, rubric, cache)
+    config = effective_config(spec, judge, loaded, extra or {})
+    return RunSettings(spec, judge, config, redo, loaded.file.render.allow_missing_textures)

@@ -1,0 +1,1 @@
+"""Packaging: the installable Blender extension zip."""

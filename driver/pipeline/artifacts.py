@@ -1,0 +1,135 @@
+"""A job's artifacts in its folder (``runs/<run>/metrics/vfscore/<job>/``):
+
+renders/            PNGs, render_job.json, render_result.json
+blender_stdout.txt, blender_stderr.txt
+rationales/rep_N.txt
+result.json         the canonical payload (only for a scored job; written last)
+error.json          the error of a failed job
+config.json         the effective configuration (never a secret)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from blender_addon.contract.atomic import write_json_atomic
+from blender_addon.contract.spec import RenderSpec
+from driver import __version__
+from driver.config.settings import RunSettings
+from driver.pipeline.stages import RENDERS, EvaluationError, RenderStage
+from driver.ssot.vf_columns import one_line
+from rubric.core.judge import JudgeResult
+
+RESULT_JSON = "result.json"
+ERROR_JSON = "error.json"
+CONFIG_JSON = "config.json"
+RATIONALES = "rationales"
+
+
+def render_settings(spec: RenderSpec, render_result: dict[str, Any]) -> dict[str, Any]:
+    """What result.json records of the standard render."""
+    return {
+        "engine": "CYCLES",
+        "hdri": {
+            **(render_result.get("hdri") or {}),
+            "strength": spec.hdri_strength,
+            "rotation_deg": spec.hdri_rotation_deg,
+        },
+        "camera": {
+            "preset": spec.preset,
+            "views": [
+                {"name": v.name, "azimuth_deg": v.azimuth_deg, "elevation_deg": v.elevation_deg}
+                for v in spec.rig.views
+            ],
+            "fov_deg": spec.rig.fov_deg,
+            "margin": spec.rig.margin,
+        },
+        "seed": spec.seed,
+        "background_rgb": list(spec.background_rgb),
+        "samples": spec.samples,
+        "resolution": list(spec.resolution),
+        "spec_hash": spec.spec_hash(),
+    }
+
+
+def build_payload(
+    settings: RunSettings, render: RenderStage, judged: JudgeResult, scoring_s: float
+) -> dict[str, Any]:
+    """The canonical payload: the judge's aggregate plus render provenance and timings."""
+    r = render.result
+    payload = judged.payload()
+    payload.update(
+        render_settings=render_settings(settings.spec, r),
+        renders=[f"{RENDERS}/{p.name}" for p in render.views],
+        rationales_dir=RATIONALES,
+        blender_version=r.get("blender_version"),
+        device=r.get("device"),
+        render_warnings=r.get("warnings", []),
+        render_timings=r.get("timings", {}),
+        render_cached=render.cached,
+        tool_version=__version__,
+        config_hash=settings.config_hash,
+        render_runtime_s=round(render.seconds, 3),
+        scoring_runtime_s=round(scoring_s, 3),
+    )
+    return payload
+
+
+def write_rationales(out_dir: Path, judged: JudgeResult) -> None:
+    """``rationales/rep_N.txt``, one per repeat, replacing those of an earlier run."""
+    folder = out_dir / RATIONALES
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for i, text in enumerate(judged.rationale_texts()):
+        (folder / f"rep_{i}.txt").write_text(text, encoding="utf-8")
+
+
+def write_success(
+    out_dir: Path,
+    settings: RunSettings,
+    render: RenderStage,
+    judged: JudgeResult,
+    scoring_s: float,
+) -> dict[str, Any]:
+    """Rationales, config.json and result.json (last: its presence means "finished").
+
+    Raises :class:`EvaluationError` when no repeat gave a valid answer.
+    """
+    payload = build_payload(settings, render, judged, scoring_s)
+    write_rationales(out_dir, judged)
+    write_json_atomic(out_dir / CONFIG_JSON, settings.config)
+    (out_dir / ERROR_JSON).unlink(missing_ok=True)
+    if payload["vfscore_overall_median"] is None:
+        raise EvaluationError(
+            f"judge gave no valid answer in {payload['repeats_requested']} repeat(s) "
+            f"({payload['invalid_answers']} invalid answers; see {RATIONALES}/)"
+        )
+    write_json_atomic(out_dir / RESULT_JSON, payload)
+    return payload
+
+
+def record_failure(out_dir: Path, message: str) -> str:
+    """Write ``error.json`` and return the one-line error. If the folder cannot take it (it is a
+    file, the disk is full), the line says so: a job's error is never lost to its own record."""
+    line = one_line(message)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(out_dir / ERROR_JSON, {"error": line, "tool_version": __version__})
+    except OSError as exc:
+        line = one_line(f"{line} (and {ERROR_JSON} could not be written: {exc})")
+    return line
+
+
+def load_finished(out_dir: Path) -> dict[str, Any] | None:
+    """The payload of a job that finished earlier (result.json), or None."""
+    try:
+        payload = json.loads((out_dir / RESULT_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(payload, dict) or payload.get("vfscore_overall_median") is None:
+        return None
+    return payload

@@ -1,0 +1,343 @@
+"""`vfscore compute`: select rows, render and judge them in overlapping pools, upsert the scores.
+
+Only this coordinator writes generations.csv (through the batched writer). Renders run in one
+pool (Blender processes, --max-parallel of them), judging in another (the judge's own
+concurrency), so rendering job k+1 overlaps judging job k.
+
+Bookkeeping is total: every job is a future until the coordinator has written its row, and a
+future can only end with a value or an exception, both of which become that job's row. An
+interruption (Ctrl-C, SIGTERM) cancels the pools, kills every Blender, writes the rows of the
+jobs that finished and logs the run as interrupted.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from driver.config.schema import ComputeTable
+from driver.config.settings import RunSettings
+from driver.pipeline.artifacts import load_finished, record_failure, write_success
+from driver.pipeline.evaluator import check_deadline
+from driver.pipeline.selection import Candidate, select_jobs
+from driver.pipeline.stages import EvaluationError, RenderStage, judge_stage, render_stage
+from driver.ssot.batched_upsert import BatchedUpserter
+from driver.ssot.metrics_log import append_log_record, utc_timestamp
+from driver.ssot.table_io import read_table
+from driver.ssot.vf_columns import error_row, score_row
+from driver.ssot.workspace import Workspace
+from rubric.core.errors import FatalJudgeError
+from rubric.offline.judge import OfflineJudge
+
+KEY_COLUMNS = ["run_id", "job_id"]
+REQUIRED_COLUMNS = ("run_id", "job_id", "status", "gen_object_path")
+
+
+class ComputeError(Exception):
+    """The run cannot start (no table, bad options)."""
+
+
+class RunInterrupted(BaseException):
+    """Raised in the coordinator's thread to stop the run (SIGTERM; SIGINT is KeyboardInterrupt).
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it.
+    """
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+@dataclass(frozen=True)
+class ComputeOptions:
+    run_id: str
+    only_status: frozenset[str] = frozenset({"completed"})
+    use_images_from: str = "used"
+    repeats: int = 3
+    redo: bool = False
+    max_parallel: int = 1
+    timeout_s: float | None = None
+    dry_run: bool = False
+    jobs: str | None = None
+    limit: int | None = None
+    flush_rows: int = 200
+    flush_seconds: float = 30.0
+
+    @classmethod
+    def from_table(cls, run_id: str, table: ComputeTable, **flags: Any) -> ComputeOptions:
+        """``[compute]`` defaults with the command-line flags that were given (not None) on top."""
+        given = {k: v for k, v in flags.items() if v is not None}
+        if "only_status" in given:
+            given["only_status"] = frozenset(given["only_status"])
+        return cls(
+            run_id=run_id,
+            **{
+                **table.model_dump(),
+                "only_status": frozenset(table.only_status),
+                **given,
+            },
+        )
+
+
+@dataclass
+class ComputeSummary:
+    n_selected: int = 0
+    ok: int = 0
+    error: int = 0
+    recovered: int = 0
+    not_evaluated: int = 0
+    interrupted: str | None = None  # the signal that stopped the run
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+    render_times: list[float] = field(default_factory=list)
+    scoring_times: list[float] = field(default_factory=list)
+    log_line: str = ""
+
+    @property
+    def processed(self) -> int:
+        return self.ok + self.error
+
+    @property
+    def skipped(self) -> int:
+        return sum(self.skip_reasons.values())
+
+
+@dataclass
+class _Run:
+    """The coordinator's state: what every worker and bookkeeping step needs."""
+
+    ws: Workspace
+    opts: ComputeOptions
+    settings: RunSettings
+    writer: BatchedUpserter
+    summary: ComputeSummary
+    on_progress: Callable[[str, int], None] | None
+    total: int
+    cancel: threading.Event = field(default_factory=threading.Event)
+    fatal: list[FatalJudgeError] = field(default_factory=list)
+
+    @property
+    def dims(self) -> list[str]:
+        return self.settings.judge.rubric.names
+
+    def tick(self, event: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(event, self.total)
+
+    def ok(self, c: Candidate, payload: dict[str, Any], recovered: bool = False) -> None:
+        rationales = self.ws.rel(self.ws.job_metrics_dir(c.run_id, c.job_id) / "rationales")
+        self.writer.add(score_row(c.run_id, c.job_id, payload, self.dims, rationales))
+        self.summary.ok += 1
+        if recovered:
+            self.summary.recovered += 1
+        else:
+            self.summary.render_times.append(payload.get("render_runtime_s") or 0.0)
+            self.summary.scoring_times.append(payload.get("scoring_runtime_s") or 0.0)
+        self.tick("ok")
+
+    def error(self, run_id: str, job_id: str, message: str, event: str = "error") -> None:
+        self.writer.add(error_row(run_id, job_id, message, self.dims, self.settings.config_hash))
+        self.summary.error += 1
+        if event == "not evaluated":
+            self.summary.not_evaluated += 1
+        self.tick(event)
+
+    def failed(self, c: Candidate, message: str) -> None:
+        """A job that failed: error.json (when its folder can take it) and its error row."""
+        self.error(c.run_id, c.job_id, record_failure(self.out_dir(c), message))
+
+    def not_evaluated(self, c: Candidate) -> None:
+        reason = self.fatal[0] if self.fatal else "the run was stopped"
+        self.error(
+            c.run_id,
+            c.job_id,
+            f"not evaluated: {reason} — nothing was retried; fix it and rerun "
+            f"`vfscore compute --run-id {self.opts.run_id}` (finished jobs are kept)",
+            "not evaluated",
+        )
+
+    def out_dir(self, c: Candidate) -> Path:
+        return self.ws.job_metrics_dir(c.run_id, c.job_id)
+
+
+def run_compute(
+    ws: Workspace,
+    opts: ComputeOptions,
+    settings: RunSettings,
+    on_progress: Callable[[str, int], None] | None = None,
+) -> ComputeSummary:
+    """Run one compute pass; ``on_progress(event, total)`` is told about each finished job.
+
+    An interruption (KeyboardInterrupt, :class:`RunInterrupted`) ends the pass early: the
+    finished jobs are written and logged, ``summary.interrupted`` names the signal.
+    """
+    table = _read_generations(ws)
+    sel = select_jobs(
+        ws,
+        table,
+        opts.run_id,
+        only_status=set(opts.only_status),
+        use_images_from=opts.use_images_from,
+        jobs=opts.jobs,
+        redo=opts.redo,
+        limit=opts.limit,
+    )
+    summary = ComputeSummary(n_selected=sel.n_selected, skip_reasons=sel.skip_reasons)
+    if not opts.dry_run:
+        try:
+            with BatchedUpserter(
+                ws.generations_csv,
+                KEY_COLUMNS,
+                flush_rows=opts.flush_rows,
+                flush_seconds=opts.flush_seconds,
+            ) as writer:
+                run = _Run(ws, opts, settings, writer, summary, on_progress, sel.n_selected)
+                for e in sel.input_errors:
+                    run.error(e.run_id, e.job_id, e.reason)
+                _process(run, _recover_finished(run, sel.candidates))
+        except KeyboardInterrupt:
+            summary.interrupted = "SIGINT"
+        except RunInterrupted as exc:
+            summary.interrupted = exc.signal_name
+    summary.log_line = append_log_record(ws.metrics_log, _log_record(opts, settings, summary))
+    return summary
+
+
+def _read_generations(ws: Workspace) -> Any:
+    if not ws.generations_csv.is_file():
+        raise ComputeError(f"{ws.rel(ws.generations_csv)} does not exist in workspace {ws.root}")
+    table = read_table(ws.generations_csv)
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    if missing:
+        raise ComputeError(f"{ws.rel(ws.generations_csv)} has no column(s) {', '.join(missing)}")
+    return table
+
+
+def _recover_finished(run: _Run, candidates: list[Candidate]) -> list[Candidate]:
+    """Write the rows of jobs whose result.json exists (a crash after it, before the flush);
+    return the others."""
+    todo = []
+    for c in candidates:
+        finished = None if run.opts.redo else load_finished(run.out_dir(c))
+        if finished is not None:
+            run.ok(c, finished, recovered=True)
+        else:
+            todo.append(c)
+    return todo
+
+
+def _render_workers(max_parallel: int) -> int:
+    return max(1, max_parallel)
+
+
+def _judge_workers(settings: RunSettings) -> int:
+    if isinstance(settings.judge, OfflineJudge):
+        return 1  # CPU-bound and fast; more threads only fight the renders for the cores
+    cfg = getattr(settings.judge, "cfg", None)
+    return max(1, int(getattr(cfg, "max_concurrent", 1)))
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    stage: RenderStage
+    start: float
+
+
+def _render(run: _Run, c: Candidate) -> _Rendered | None:
+    """Render stage of one job (a pool task); None when the run stopped before it began."""
+    if run.fatal or run.cancel.is_set():
+        return None
+    start = time.perf_counter()
+    stage = render_stage(c.glb, run.out_dir(c), run.opts.timeout_s, run.settings, run.cancel)
+    return _Rendered(stage, start)
+
+
+def _judge(run: _Run, c: Candidate, rendered: _Rendered) -> dict[str, Any] | None:
+    """Judge stage of one job (a pool task): the payload, or None when the run stopped."""
+    if run.fatal or run.cancel.is_set():
+        return None
+    check_deadline(rendered.start, run.opts.timeout_s)
+    try:
+        judged, scoring_s = judge_stage(
+            c.refs, run.opts.repeats, run.settings, rendered.stage.views
+        )
+    except FatalJudgeError as exc:
+        run.fatal.append(exc)
+        return None
+    return write_success(run.out_dir(c), run.settings, rendered.stage, judged, scoring_s)
+
+
+def _settle(run: _Run, c: Candidate, fut: Future[Any], judges: Executor) -> Future[Any] | None:
+    """Turn a finished task into the job's row, or into its next task (returned)."""
+    try:
+        value = fut.result()
+    except EvaluationError as exc:
+        run.failed(c, str(exc))
+        return None
+    except Exception as exc:  # a bug or an OS error in one job must not stop the others
+        run.failed(c, f"internal error: {exc!r}")
+        return None
+    if isinstance(value, _Rendered):
+        return judges.submit(_judge, run, c, value)
+    if value is None:
+        run.not_evaluated(c)
+    else:
+        run.ok(c, value)
+    return None
+
+
+def _process(run: _Run, todo: list[Candidate]) -> None:
+    if not todo:
+        return
+    renders = ThreadPoolExecutor(_render_workers(run.opts.max_parallel), "render")
+    judges = ThreadPoolExecutor(_judge_workers(run.settings), "judge")
+    pending: dict[Future[Any], Candidate] = {renders.submit(_render, run, c): c for c in todo}
+    try:
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                c = pending.pop(fut)
+                follow_up = _settle(run, c, fut, judges)
+                if follow_up is not None:
+                    pending[follow_up] = c
+    except BaseException:
+        run.cancel.set()  # every running Blender is killed within one poll interval
+        raise
+    finally:
+        renders.shutdown(wait=True, cancel_futures=True)
+        judges.shutdown(wait=True, cancel_futures=True)
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 3) if values else None
+
+
+def _log_record(opts: ComputeOptions, settings: RunSettings, s: ComputeSummary) -> dict[str, Any]:
+    return {
+        "event": "compute_vfscore",
+        "timestamp": utc_timestamp(),
+        "run_id": opts.run_id,
+        "n_selected": s.n_selected,
+        "processed": s.processed,
+        "ok": s.ok,
+        "error": s.error,
+        "skipped": s.skipped,
+        "avg_render_runtime_s": _mean(s.render_times),
+        "avg_scoring_runtime_s": _mean(s.scoring_times),
+        "repeats": opts.repeats,
+        "use_images_from": opts.use_images_from,
+        "redo": opts.redo,
+        "max_parallel": opts.max_parallel,
+        "dry_run": opts.dry_run,
+        "skip_reasons": dict(sorted(s.skip_reasons.items())),
+        "recovered_from_result_json": s.recovered,
+        "not_evaluated": s.not_evaluated,
+        "interrupted": s.interrupted,
+        "judge": settings.judge.provenance,
+        "config_hash": settings.config_hash,
+    }

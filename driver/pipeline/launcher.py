@@ -1,0 +1,145 @@
+"""Launching the headless renderer in its own process, under a timeout, with no orphans.
+
+Blender is ``$VFSCORE_BLENDER`` (a Blender 4.2+ binary, run as ``blender -b --factory-startup -P
+headless.py -- --job``) when set, else this Python with the ``bpy`` wheel. Each render gets its
+own temporary folder (``TMPDIR``/``TEMP``/``TMP`` point there; removed afterwards) and runs in a
+new process group (POSIX) or process group (Windows); a timeout, a cancelled run or any exception
+in the caller kills Blender's whole process tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import blender_addon.contract
+from blender_addon.contract.render_job import RESULT_FILE, RenderJob
+from driver.pipeline.process_tree import kill_tree
+
+# The entry script sits next to the contract package; the driver imports nothing else of it.
+HEADLESS = Path(blender_addon.contract.__file__).resolve().parent.parent / "headless.py"
+BLENDER_ENV = "VFSCORE_BLENDER"
+_POLL_S = 0.1
+
+
+class RenderTimeout(Exception):
+    """The render ran past its time limit and was killed."""
+
+
+class RenderCancelled(Exception):
+    """The run is shutting down; the render was killed."""
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    returncode: int
+    result: dict[str, Any]  # render_result.json ({} if Blender died before writing it)
+    seconds: float
+
+
+def render_command(job_path: Path) -> list[str]:
+    """The command line that renders ``job_path``."""
+    blender = os.environ.get(BLENDER_ENV)
+    if blender:
+        return [
+            blender,
+            "-b",
+            "--factory-startup",
+            "--python-exit-code",
+            "1",
+            "-P",
+            str(HEADLESS),
+            "--",
+            "--job",
+            str(job_path),
+        ]
+    return [sys.executable, str(HEADLESS), "--job", str(job_path)]
+
+
+def _popen_group_flags() -> dict[str, Any]:
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def _wait(
+    proc: subprocess.Popen[bytes],
+    deadline: float | None,
+    timeout_s: float | None,
+    cancel: threading.Event | None,
+) -> int:
+    """Blender's exit code; kills its tree on timeout, cancellation or any exception."""
+    try:
+        while True:
+            try:
+                return proc.wait(timeout=_POLL_S)
+            except subprocess.TimeoutExpired:
+                if deadline is not None and time.perf_counter() >= deadline:
+                    raise RenderTimeout(f"render exceeded {timeout_s:g}s and was killed") from None
+                if cancel is not None and cancel.is_set():
+                    raise RenderCancelled("render cancelled") from None
+    except BaseException:
+        kill_tree(proc)
+        raise
+
+
+def run_render(
+    job: RenderJob,
+    timeout_s: float | None = None,
+    log_dir: Path | None = None,
+    cancel: threading.Event | None = None,
+) -> RenderOutcome:
+    """Write the job next to its outputs, run it, and return Blender's exit code and result.
+
+    The job file holds paths relative to itself. stdout/stderr go to ``log_dir`` (default: the
+    job's output folder). Raises :class:`RenderTimeout` past ``timeout_s`` and
+    :class:`RenderCancelled` once ``cancel`` is set; Blender's process tree is killed either way.
+    """
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    logs = log_dir or job.out_dir
+    logs.mkdir(parents=True, exist_ok=True)
+    job_path = job.out_dir / "render_job.json"
+    stamped = RenderJob(
+        _relative(job.glb, job.out_dir),
+        Path("."),
+        job.spec,
+        job.allow_missing_textures,
+        time.time(),
+    )
+    stamped.write(job_path)
+    (job.out_dir / RESULT_FILE).unlink(missing_ok=True)
+    start = time.perf_counter()
+    deadline = None if timeout_s is None else start + timeout_s
+    scratch = Path(tempfile.mkdtemp(prefix="vfscore-render-"))
+    env = {**os.environ, "TMPDIR": str(scratch), "TEMP": str(scratch), "TMP": str(scratch)}
+    try:
+        with (
+            open(logs / "blender_stdout.txt", "wb") as out,
+            open(logs / "blender_stderr.txt", "wb") as err,
+        ):
+            proc = subprocess.Popen(
+                render_command(job_path), stdout=out, stderr=err, env=env, **_popen_group_flags()
+            )
+            returncode = _wait(proc, deadline, timeout_s, cancel)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    result_path = job.out_dir / RESULT_FILE
+    result = json.loads(result_path.read_text(encoding="utf-8")) if result_path.exists() else {}
+    return RenderOutcome(returncode, result, time.perf_counter() - start)
+
+
+def _relative(path: Path, start: Path) -> Path:
+    """``path`` relative to ``start`` where possible (not across Windows drives)."""
+    try:
+        return Path(os.path.relpath(path.resolve(), start.resolve()))
+    except ValueError:
+        return path.resolve()

@@ -1,0 +1,170 @@
+"""Which rows of generations.csv a compute run evaluates, and why the others are left alone.
+
+Filter skips (other run, other status, --jobs, already scored) are counted by reason and never
+written. Rows that pass the filters but whose inputs are unusable become error rows with a
+specific reason: the user asked for them, so the table says why they have no score.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from PIL import Image, UnidentifiedImageError
+
+from driver.ssot.workspace import UnsafePathError, Workspace, check_id
+
+IMAGE_SLOTS = 6
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A row to evaluate, its inputs resolved inside the workspace."""
+
+    run_id: str
+    job_id: str
+    glb: Path
+    refs: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputError:
+    """A row that was asked for but cannot be evaluated."""
+
+    run_id: str
+    job_id: str
+    reason: str
+
+
+@dataclass
+class Selection:
+    candidates: list[Candidate] = field(default_factory=list)
+    input_errors: list[InputError] = field(default_factory=list)
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def n_selected(self) -> int:
+        return len(self.candidates) + len(self.input_errors)
+
+
+def job_matcher(pattern: str | None) -> re.Pattern[str] | None:
+    """``--jobs``: ``re:REGEX``, a glob with ``*``/``?``, or a plain substring."""
+    if not pattern:
+        return None
+    if pattern.startswith("re:"):
+        try:
+            return re.compile(pattern[3:])
+        except re.error as exc:
+            raise ValueError(
+                f"--jobs {pattern!r} is not a valid regular expression: {exc}"
+            ) from None
+    if any(c in pattern for c in "*?["):
+        return re.compile(fnmatch.translate(pattern))
+    return re.compile(re.escape(pattern))
+
+
+def is_done(row: pd.Series) -> bool:
+    return row.get("vf_status") == "ok" or bool(row.get("vfscore_overall"))
+
+
+def decodes(path: Path) -> bool:
+    try:
+        with Image.open(path) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        return False
+    return True
+
+
+def _resolve_glb(ws: Workspace, value: object) -> Path | str:
+    if not isinstance(value, str) or not value.strip():
+        return "gen_object_path is empty"
+    try:
+        path = ws.resolve(value)
+    except UnsafePathError as exc:
+        return f"gen_object_path rejected: {exc}"
+    if not path.is_file():
+        return f"generated model {value!r} does not exist"
+    if path.stat().st_size == 0:
+        return f"generated model {value!r} is empty (0 bytes)"
+    return path
+
+
+def _resolve_refs(ws: Workspace, row: pd.Series, use: str) -> tuple[list[Path], list[str]]:
+    refs: list[Path] = []
+    problems: list[str] = []
+    for k in range(1, IMAGE_SLOTS + 1):
+        value = row.get(f"{use}_image_{k}_path")
+        if not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            path = ws.resolve(value)
+        except UnsafePathError as exc:
+            problems.append(str(exc))
+            continue
+        if not path.is_file():
+            problems.append(f"{value!r} does not exist")
+        elif not decodes(path):
+            problems.append(f"{value!r} is not a decodable image")
+        else:
+            refs.append(path)
+    return refs, problems
+
+
+def select_jobs(
+    ws: Workspace,
+    table: pd.DataFrame,
+    run_id: str,
+    *,
+    only_status: set[str],
+    use_images_from: str,
+    jobs: str | None,
+    redo: bool,
+    limit: int | None = None,
+) -> Selection:
+    """Apply the filters of SSOT.md and the issue, in order, to every row."""
+    matcher = job_matcher(jobs)
+    sel = Selection()
+    for _, row in table.iterrows():
+        if row.get("run_id") != run_id:
+            continue
+        job_id = str(row.get("job_id") or "")
+        status = row.get("status")
+        if status not in only_status:
+            sel.skip_reasons[f"status {status or 'empty'}"] += 1
+            continue
+        if matcher is not None and not matcher.search(job_id):
+            sel.skip_reasons["--jobs does not match"] += 1
+            continue
+        if not redo and is_done(row):
+            sel.skip_reasons["already scored"] += 1
+            continue
+        if limit is not None and sel.n_selected >= limit:
+            sel.skip_reasons["--limit reached"] += 1
+            continue
+        if not job_id:
+            sel.skip_reasons["empty job_id"] += 1
+            continue
+        try:
+            check_id(job_id, "job_id")
+        except UnsafePathError as exc:
+            sel.input_errors.append(InputError(run_id, job_id, str(exc)))
+            continue
+        glb = _resolve_glb(ws, row.get("gen_object_path"))
+        if isinstance(glb, str):
+            sel.input_errors.append(InputError(run_id, job_id, glb))
+            continue
+        refs, problems = _resolve_refs(ws, row, use_images_from)
+        if not refs:
+            why = "; ".join(problems) if problems else f"no {use_images_from}_image_*_path is set"
+            sel.input_errors.append(
+                InputError(run_id, job_id, f"no usable reference image ({why})")
+            )
+            continue
+        sel.candidates.append(Candidate(run_id, job_id, glb, tuple(refs), tuple(problems)))
+    return sel

@@ -1,0 +1,126 @@
+"""The two stages of a job: render (or reuse) the standard views, then judge them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+from blender_addon.contract.atomic import write_json_atomic
+from blender_addon.contract.render_job import RESULT_FILE, RenderJob
+from driver.config.settings import RunSettings
+from driver.pipeline.launcher import BLENDER_ENV, RenderTimeout, run_render
+from hdri.registry import sha256_file
+from rubric.core.errors import FatalJudgeError, JudgeError
+from rubric.core.images import ImageInputError
+from rubric.core.judge import JudgeResult
+
+RENDERS = "renders"
+
+
+class EvaluationError(Exception):
+    """This job failed; the message is the one line that goes to ``vf_error``."""
+
+
+@dataclass(frozen=True)
+class RenderStage:
+    views: list[Path]
+    result: dict[str, Any]
+    seconds: float
+    cached: bool
+
+
+def renderer_version() -> str:
+    """What the render cache keys on: the Blender binary's path or the bpy wheel's version."""
+    if os.environ.get(BLENDER_ENV):
+        return f"binary:{os.environ[BLENDER_ENV]}"
+    try:
+        return f"bpy {package_version('bpy')}"
+    except PackageNotFoundError:
+        return "bpy unknown"
+
+
+def _reusable(result: dict[str, Any], glb_sha: str, settings: RunSettings) -> bool:
+    if not (
+        result.get("ok")
+        and result.get("glb", {}).get("sha256") == glb_sha
+        and result.get("spec_hash") == settings.spec.spec_hash()
+        and result.get("renderer") == renderer_version()
+    ):
+        return False
+    # Renders made while missing textures were allowed are not valid once they are not.
+    return settings.allow_missing_textures or not any(
+        str(w).startswith("missing texture") for w in result.get("warnings", [])
+    )
+
+
+def cached_render(render_dir: Path, glb_sha: str, settings: RunSettings) -> dict[str, Any] | None:
+    """The render result in ``render_dir`` if its views can be reused for this model and spec."""
+    try:
+        result = json.loads((render_dir / RESULT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(result, dict) or not _reusable(result, glb_sha, settings):
+        return None
+    for view in result.get("views", []):
+        file = render_dir / view["file"]
+        if not file.is_file() or sha256_file(file) != view["sha256"]:
+            return None
+    return result
+
+
+def render_stage(
+    glb: Path,
+    out_dir: Path,
+    timeout_s: float | None,
+    settings: RunSettings,
+    cancel: threading.Event | None = None,
+) -> RenderStage:
+    """Render the standard views into ``out_dir/renders``, or reuse them (same GLB bytes, spec,
+    renderer and texture policy) unless the run is a redo."""
+    render_dir = out_dir / RENDERS
+    glb_sha = sha256_file(glb)
+    if not settings.redo:
+        cached = cached_render(render_dir, glb_sha, settings)
+        if cached is not None:
+            return RenderStage([render_dir / v["file"] for v in cached["views"]], cached, 0.0, True)
+    if render_dir.exists():
+        shutil.rmtree(render_dir)
+    job = RenderJob(glb, render_dir, settings.spec, settings.allow_missing_textures)
+    try:
+        outcome = run_render(job, timeout_s, log_dir=out_dir, cancel=cancel)
+    except RenderTimeout:
+        raise EvaluationError(f"timeout: rendering took longer than {timeout_s:g}s") from None
+    result = outcome.result
+    if outcome.returncode != 0 or not result.get("ok"):
+        message = (result.get("error") or {}).get("message")
+        if not message:
+            message = f"Blender exited with code {outcome.returncode} (see blender_stderr.txt)"
+        raise EvaluationError(message)
+    result["renderer"] = renderer_version()
+    write_json_atomic(render_dir / RESULT_FILE, result)
+    views = [render_dir / v["file"] for v in result["views"]]
+    return RenderStage(views, result, outcome.seconds, False)
+
+
+def judge_stage(
+    refs: Sequence[Path], repeats: int, settings: RunSettings, views: list[Path]
+) -> tuple[JudgeResult, float]:
+    """Judge the views against the references; FatalJudgeError propagates (stop the batch)."""
+    start = time.perf_counter()
+    try:
+        r, g, b = (round(255 * c) for c in settings.spec.background_rgb)
+        result = settings.judge.judge(list(refs), views, repeats, (r, g, b))
+    except FatalJudgeError:
+        raise
+    except (JudgeError, ImageInputError) as exc:
+        raise EvaluationError(f"judge failed: {exc}") from None
+    return result, time.perf_counter() - start

@@ -1,0 +1,86 @@
+"""Collect result rows and upsert them into the SSOT in batches.
+
+A 10,000-job run must not rewrite ``generations.csv`` 10,000 times: rows are held in memory and
+flushed every ``flush_rows`` rows, when ``flush_seconds`` have passed since the last flush (checked
+whenever a row is added), and on exit from the ``with`` block (errors included).
+
+Crash recovery: rows that were collected but not yet flushed when the process died are not lost,
+because every job writes its ``result.json`` before its row is handed here. A rerun of
+``vfscore compute`` finds those files and rebuilds the rows without re-rendering or re-judging.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pandas as pd
+
+from driver.ssot.table_io import update_csv_atomic
+
+
+class BatchedUpserter:
+    """Buffered, keyed upserts into one CSV table; the coordinator's only way to write it."""
+
+    def __init__(
+        self,
+        path: Path,
+        key_cols: list[str],
+        *,
+        flush_rows: int = 200,
+        flush_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if flush_rows < 1:
+            raise ValueError("flush_rows must be at least 1")
+        self.path = path
+        self.key_cols = key_cols
+        self.flush_rows = flush_rows
+        self.flush_seconds = flush_seconds
+        self._clock = clock
+        self._pending: list[dict[str, Any]] = []
+        self._last_flush = clock()
+        self.flushes = 0
+        self.inserted = 0
+        self.updated = 0
+
+    @property
+    def pending(self) -> int:
+        """Rows added but not yet written."""
+        return len(self._pending)
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Queue one row (a mapping column → value that includes the key columns)."""
+        missing = [k for k in self.key_cols if k not in row]
+        if missing:
+            raise ValueError(f"row has no key column(s) {missing}")
+        self._pending.append(dict(row))
+        due = self._clock() - self._last_flush >= self.flush_seconds
+        if len(self._pending) >= self.flush_rows or due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every pending row now (one table rewrite); a no-op when nothing is pending."""
+        self._last_flush = self._clock()
+        if not self._pending:
+            return
+        batch = pd.DataFrame(self._pending, dtype=object)
+        inserted, updated = update_csv_atomic(self.path, batch, self.key_cols)
+        self._pending.clear()
+        self.flushes += 1
+        self.inserted += inserted
+        self.updated += updated
+
+    def __enter__(self) -> BatchedUpserter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.flush()

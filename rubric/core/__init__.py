@@ -1,0 +1,1 @@
+"""What every judge shares: rubrics, answers, aggregation, results, errors, image loading."""

@@ -1,0 +1,1 @@
+"""Vision LLMs over REST: config, prompt, wire formats, HTTP client, limits, cache, the judge."""

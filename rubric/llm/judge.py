@@ -1,0 +1,131 @@
+"""Judging one job: repeated LLM calls, validation with bounded re-asks, caching, aggregation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rubric.core.answer import Answer, InvalidAnswer, parse_answer_text, validate_answer
+from rubric.core.definition import Rubric
+from rubric.core.images import WHITE
+from rubric.core.judge import JudgeResult, RepeatResult
+from rubric.llm.cache import ResponseCache, cache_key
+from rubric.llm.config import JudgeConfig
+from rubric.llm.http_client import ProviderClient
+from rubric.llm.prompt import PreparedImage, build_prompt, prepare_images
+from rubric.llm.providers.common import Completion
+
+
+class LLMJudge:
+    """A vision LLM over REST, asked ``repeats`` times per job."""
+
+    def __init__(
+        self,
+        cfg: JudgeConfig,
+        rubric: Rubric,
+        cache: ResponseCache | None,
+        client: ProviderClient | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.rubric = rubric
+        self.cache = cache
+        self.client = client or ProviderClient(cfg)
+        self.provenance = cfg.provenance
+
+    def judge(
+        self,
+        refs: Sequence[Path],
+        renders: Sequence[Path],
+        repeats: int,
+        background: tuple[int, int, int] = WHITE,
+    ) -> JudgeResult:
+        """Ask ``repeats`` times (cached repeats make no call) and collect the answers."""
+        images = prepare_images(
+            refs,
+            renders,
+            max_side=self.cfg.image_max_side,
+            background=background,
+            tile_renders=self.cfg.tile_renders,
+        )
+        hashes = [i.sha256 for i in images]
+        calls_before = self.client.calls
+        results = [self._repeat(images, hashes, index) for index in range(repeats)]
+        calls = self.client.calls - calls_before
+        return JudgeResult(
+            rubric=self.rubric,
+            provenance=self.provenance,
+            repeats=results,
+            http_calls=calls,
+            cost_usd=self._cost(
+                sum(r.input_tokens for r in results), sum(r.output_tokens for r in results)
+            ),
+            details={
+                "provider": self.cfg.provider,
+                "model": self.cfg.model,
+                "params": self.cfg.sampling_params(),
+                "http_calls": calls,
+                "cached_repeats": sum(r.cached for r in results),
+                "images": [
+                    {"label": i.label, "sha256": i.sha256, "size": list(i.size)} for i in images
+                ],
+            },
+        )
+
+    def _repeat(self, images: list[PreparedImage], hashes: list[str], index: int) -> RepeatResult:
+        """One repeat: from the cache, else asked with up to ``max_invalid_retries`` re-asks."""
+        key = cache_key(
+            hashes, self.rubric.rubric_hash(), self.provenance, self.cfg.sampling_params(), index
+        )
+        hit = self.cache.get(key) if self.cache else None
+        if hit is not None:
+            return RepeatResult(
+                index, hit["overall"], hit["subscores"], hit["rationales"], [], True, 0, 0
+            )
+        prompt = build_prompt(self.rubric, images, nonce=f"{key[:12]}-r{index}")
+        schema = self.rubric.answer_schema()
+        result = RepeatResult(index, None, None, None)
+        for _ in range(self.cfg.max_invalid_retries + 1):
+            completion = self.client.complete(prompt, schema)
+            result.input_tokens += completion.input_tokens or 0
+            result.output_tokens += completion.output_tokens or 0
+            try:
+                answer = self._answer(completion.text, completion.data, completion.finish)
+            except InvalidAnswer as why:
+                result.invalid.append(str(why))
+                continue
+            result.subscores = answer.subscores
+            result.rationales = answer.rationales
+            result.overall = self.rubric.overall(answer.subscores)
+            if self.cache:
+                self.cache.put(key, self._cache_entry(result, completion))
+            break
+        return result
+
+    def _cache_entry(self, result: RepeatResult, completion: Completion) -> dict[str, Any]:
+        """What the cache keeps of a valid answer: never a request header, so never a key."""
+        return {
+            "overall": result.overall,
+            "subscores": result.subscores,
+            "rationales": result.rationales,
+            "raw": completion.text if completion.data is None else completion.data,
+            "usage": {"input": completion.input_tokens, "output": completion.output_tokens},
+            "model": self.provenance,
+        }
+
+    def _answer(self, text: str | None, data: Any, finish: str) -> Answer:
+        if finish == "length":
+            raise InvalidAnswer("truncated at max_tokens")
+        if finish == "refusal":
+            raise InvalidAnswer("the model refused")
+        if data is None:
+            data = parse_answer_text(text or "")
+        return validate_answer(data, self.rubric)
+
+    def _cost(self, tokens_in: int, tokens_out: int) -> float | None:
+        price = self.cfg.prices.get(self.cfg.model)
+        if price is None:
+            return None
+        return round(
+            tokens_in / 1e6 * price.input_per_mtok + tokens_out / 1e6 * price.output_per_mtok, 6
+        )

@@ -1,0 +1,1 @@
+"""The offline judge: deterministic appearance measures, no network, no LLM stack."""

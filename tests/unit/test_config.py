@@ -1,0 +1,184 @@
+"""vfscore.toml: one typed schema, errors that name key/value/type, discovery, every key read."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from pydantic import BaseModel
+
+from driver.config.loader import CONFIG_ENV, ConfigError, load_config, parse_config
+from driver.config.schema import ComputeTable, ConfigFile, RenderTable
+from driver.config.settings import render_spec_from
+from driver.pipeline.compute import ComputeOptions
+from rubric.llm.config import JudgeConfig, JudgeConfigError, parse_judge_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ({"render": {"background_rgb": 1}}, "render.background_rgb = 1"),
+        ({"render": {"samples": 4.7}}, "render.samples = 4.7: Input should be a valid integer"),
+        ({"render": {"output_format": "JPEG"}}, "unknown key 'render.output_format'"),
+        ({"render": {"engine": "BLENDER_EEVEE"}}, "unknown key 'render.engine'"),
+        ({"render": {"view_transform": "Filmic2"}}, "render.view_transform = 'Filmic2'"),
+        ({"compute": {"max_parallel": "two"}}, "compute.max_parallel = 'two'"),
+        ({"compute": {"repeats": 0}}, "compute.repeats = 0: Input should be greater than"),
+        ({"judge": {"provider": "openai", "model": "m", "structured": "bogus"}}, "bogus"),
+        ({"judge": {"provider": "openai", "model": "m", "temprature": 0.1}}, "temprature"),
+        ({"reder": {}}, "unknown key 'reder'"),
+    ],
+)
+def test_type_holes_are_errors_naming_key_value_and_type(
+    toml: dict[str, Any], expected: str
+) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(toml, "vfscore.toml")
+    assert expected in str(err.value)
+    assert str(err.value).startswith("vfscore.toml:")
+
+
+def test_render_table_becomes_the_spec() -> None:
+    table = parse_config(
+        {"render": {"resolution": [320, 240], "samples": 8, "background_rgb": [0.5, 0.5, 0.5]}}
+    ).render
+    spec = render_spec_from(table)
+    assert spec.resolution == (320, 240) and spec.samples == 8
+    assert spec.background_rgb == (0.5, 0.5, 0.5)
+    assert render_spec_from(parse_config({"render": {"resolution": 96}}).render).resolution == (
+        96,
+        96,
+    )
+    assert render_spec_from(table, "hero").preset == "hero"
+
+
+def test_unknown_hdri_alias_fails_at_start() -> None:
+    with pytest.raises(ConfigError, match="hdri_alias = 'nope' is not a known HDRI"):
+        render_spec_from(parse_config({"render": {"hdri_alias": "nope"}}).render)
+
+
+def test_discovery_order_and_what_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "vfscore.toml").write_text("[compute]\nrepeats = 5\n")
+    env_file = tmp_path / "env.toml"
+    env_file.write_text("[compute]\nrepeats = 7\n")
+    flag_file = tmp_path / "flag.toml"
+    flag_file.write_text("[compute]\nrepeats = 9\n")
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert load_config(None, None).path is None
+    assert "built-in defaults" in load_config(None, None).describe()
+    loaded = load_config(None, ws)
+    assert loaded.file.compute.repeats == 5 and "workspace" in loaded.describe()
+    monkeypatch.setenv(CONFIG_ENV, str(env_file))
+    loaded = load_config(None, ws)
+    assert loaded.file.compute.repeats == 7 and f"${CONFIG_ENV}" in loaded.describe()
+    loaded = load_config(flag_file, ws)
+    assert loaded.file.compute.repeats == 9 and str(flag_file) in loaded.describe()
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "missing.toml", ws)
+
+
+def test_compute_flags_override_the_table() -> None:
+    table = ComputeTable(repeats=5, max_parallel=2, only_status=["completed", "failed"])
+    opts = ComputeOptions.from_table("R", table, repeats=None, limit=3, redo=True)
+    assert (opts.repeats, opts.max_parallel, opts.limit, opts.redo) == (5, 2, 3, True)
+    assert opts.only_status == frozenset({"completed", "failed"})
+    assert ComputeOptions.from_table("R", table, repeats=1).repeats == 1
+    assert ComputeOptions.from_table("R", table, only_status=["x"]).only_status == {"x"}
+
+
+def test_judge_flag_keeps_the_configured_gateway_or_refuses() -> None:
+    table = {"provider": "openai", "model": "a", "base_url": "https://gw.example/v1"}
+    cfg = parse_judge_spec("openai:gpt-4o-mini", table)
+    assert cfg.base_url == "https://gw.example/v1" and cfg.model == "gpt-4o-mini"
+    with pytest.raises(JudgeConfigError, match="base_url"):
+        parse_judge_spec("gemini:gemini-2.5-flash", table)
+    assert parse_judge_spec("gemini:x", {"temperature": 0.5}).temperature == 0.5
+
+
+def _schema_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    keys = []
+    for name, info in model.model_fields.items():
+        models = [
+            a
+            for a in (info.annotation, *get_args(info.annotation))
+            if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
+        if models:
+            keys += _schema_keys(models[0], f"{prefix}{name}.")
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+def _attributes_read(folders: tuple[str, ...], skip: set[Path]) -> set[str]:
+    """Every ``x.name`` read in production code (not the schema modules themselves)."""
+    names: set[str] = set()
+    for folder in folders:
+        for path in (ROOT / folder).rglob("*.py"):
+            if path in skip:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                    names.add(node.attr)
+    return names
+
+
+def test_every_schema_key_is_read_by_some_code_path() -> None:
+    """Walks the schema: a key that no code outside the schema reads would be silently ignored.
+
+    Render keys become RenderSpec fields of the same name (read by the scene builder), compute
+    keys ComputeOptions fields (read by the coordinator), judge keys JudgeConfig fields (read by
+    the providers, the client and the judge).
+    """
+    schema_files = {ROOT / "driver/config/schema.py", ROOT / "rubric/llm/config.py"}
+    read = _attributes_read(("driver", "rubric", "blender_addon"), schema_files)
+    keys = _schema_keys(ConfigFile)
+    assert {"render.samples", "compute.repeats", "judge.timeout_s"} <= set(keys)
+    unread = [k for k in keys if k.split(".")[-1] not in read and k.split(".")[-1] != "preset"]
+    assert unread == []
+    # ...and the walk can fail: a key nobody reads is reported.
+    assert "not_a_key_anyone_reads" not in read
+
+
+def test_every_render_key_reaches_the_spec_or_the_job() -> None:
+    """Changing any [render] key changes the RenderSpec (or the texture policy)."""
+    base = render_spec_from(RenderTable())
+    values = {
+        "preset": "hero",
+        "resolution": 96,
+        "samples": 3,
+        "adaptive_threshold": 0.2,
+        "denoiser": "NONE",
+        "seed": 5,
+        "device": "GPU",
+        "view_transform": "AgX",
+        "exposure": 0.5,
+        "gamma": 1.2,
+        "background_rgb": [0.1, 0.2, 0.3],
+        "hdri_alias": "blender_studio",
+        "hdri_strength": 0.9,
+        "hdri_rotation_deg": 45.0,
+        "color_depth": "16",
+    }
+    assert set(values) | {"allow_missing_textures"} == set(RenderTable.model_fields)
+    for key, value in values.items():
+        spec = render_spec_from(RenderTable.model_validate({key: value}))
+        assert spec != base and spec.spec_hash() != base.spec_hash(), key
+    assert RenderTable(allow_missing_textures=True).allow_missing_textures
+
+
+def test_judge_config_fields_have_defaults_per_provider() -> None:
+    cfg = JudgeConfig.model_validate({"provider": "gemini", "model": "g"})
+    assert cfg.base_url.startswith("https://generativelanguage") and cfg.api_key_env
+    assert (
+        JudgeConfig.model_validate(
+            {"provider": "openai", "model": "m", "base_url": "http://x/v1/"}
+        ).base_url
+        == "http://x/v1"
+    )
