@@ -34,9 +34,16 @@ def _log(entry: dict[str, object]) -> None:
         path.write_text(json.dumps(entry))
 
 
-def _runs_so_far() -> int:
-    folder = os.environ.get("FAKE_BLENDER_LOG")
-    return len(list(Path(folder).glob("*.json"))) if folder else 0
+def _run_number() -> int:
+    """This run's number (0, 1, ...), claimed atomically: parallel runs never share one."""
+    folder = Path(os.environ["FAKE_BLENDER_LOG"])
+    n = 0
+    while True:
+        try:
+            os.close(os.open(folder / f"run-{n}.claim", os.O_CREAT | os.O_EXCL))
+            return n
+        except FileExistsError:
+            n += 1
 
 
 def _should_hang() -> bool:
@@ -44,7 +51,7 @@ def _should_hang() -> bool:
     if mode == "all":
         return True
     if mode.startswith("after:"):
-        return _runs_so_far() >= int(mode.split(":")[1])
+        return _run_number() >= int(mode.split(":")[1])
     return False
 
 
