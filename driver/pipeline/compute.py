@@ -231,10 +231,6 @@ def _recover_finished(run: _Run, candidates: list[Candidate]) -> list[Candidate]
     return todo
 
 
-def _render_workers(max_parallel: int) -> int:
-    return max(1, max_parallel)
-
-
 def _judge_workers(settings: RunSettings) -> int:
     if isinstance(settings.judge, OfflineJudge):
         return 1  # CPU-bound and fast; more threads only fight the renders for the cores
@@ -294,7 +290,7 @@ def _settle(run: _Run, c: Candidate, fut: Future[Any], judges: Executor) -> Futu
 def _process(run: _Run, todo: list[Candidate]) -> None:
     if not todo:
         return
-    renders = ThreadPoolExecutor(_render_workers(run.opts.max_parallel), "render")
+    renders = ThreadPoolExecutor(run.opts.max_parallel, "render")
     judges = ThreadPoolExecutor(_judge_workers(run.settings), "judge")
     pending: dict[Future[Any], Candidate] = {renders.submit(_render, run, c): c for c in todo}
     try:

@@ -10,9 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
 import pytest
 
 from driver.demo.workspace import DEMO_RUN_ID, PRODUCTS, build_demo_workspace
@@ -20,7 +18,9 @@ from driver.pipeline.compute import ComputeOptions, ComputeSummary, run_compute
 from driver.ssot.vf_columns import vf_columns
 from driver.ssot.workspace import open_workspace
 from rubric.core.definition import load_rubric
+from tests.support.fast_workspace import log_records, table
 from tests.support.llm_server import ScriptedServer, answer_json, ok_reply, quota_exhausted
+from tests.support.processes import running
 from tests.support.settings import settings_from, spec_from
 
 pytestmark = pytest.mark.blender  # real Blender: deselected in mutation runs
@@ -59,17 +59,6 @@ def compute(
     return run_compute(workspace, options, settings)
 
 
-def table(root: Path) -> pd.DataFrame:
-    return pd.read_csv(
-        root / "tables" / "generations.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
-    )
-
-
-def log_records(root: Path) -> list[dict[str, Any]]:
-    lines = (root / "logs" / "metrics.log").read_text().splitlines()
-    return [json.loads(line.split(" ", 1)[1]) for line in lines]
-
-
 def compute_cmd(ws: Path) -> list[str]:
     """`vfscore compute` on the test workspace, as a separate process."""
     config = str(ws / "vfscore.toml")
@@ -85,15 +74,6 @@ def compute_cmd(ws: Path) -> list[str]:
         "--config",
         config,
     ]
-
-
-def running(pid: int) -> bool:
-    """Alive and not a zombie (an orphan killed in a container may wait for a reaper)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state not in ("Z", "X")
 
 
 def metrics_dir(root: Path, job_id: str, run_id: str = DEMO_RUN_ID) -> Path:

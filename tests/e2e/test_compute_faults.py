@@ -23,6 +23,7 @@ from tests.support.fast_workspace import (
     log_records,
     table,
 )
+from tests.support.processes import running
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,14 +41,6 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def vfscore(ws: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "driver", "compute", "--workspace", str(ws), "--run-id", RUN_ID]
     return subprocess.run([*cmd, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state not in ("Z", "X")
 
 
 @pytest.mark.timeout(120)
@@ -89,7 +82,7 @@ def test_a_signal_stops_every_blender_writes_finished_jobs_and_logs(
     blenders = [r for r in fake_runs(fake) if r["children"]]
     time.sleep(0.2)
     pids = [pid for r in blenders for pid in r["children"]]
-    assert pids and [pid for pid in pids if alive(pid)] == []
+    assert pids and [pid for pid in pids if running(pid)] == []
     record = log_records(ws)[-1]
     assert record["interrupted"] == name and record["ok"] == 1
     rows = table(ws)
@@ -122,7 +115,7 @@ def test_a_timeout_kills_children_that_left_the_process_group(
         run_render(RenderJob(glb, tmp_path / "out", tiny_spec()), timeout_s=2.0)
     children = [pid for r in fake_runs(fake) for pid in r["children"]]
     time.sleep(0.2)
-    assert children and [pid for pid in children if alive(pid)] == []
+    assert children and [pid for pid in children if running(pid)] == []
 
 
 def test_max_parallel_runs_that_many_blenders_at_once(

@@ -15,26 +15,7 @@ from driver.pipeline.stages import judge_stage
 from rubric.core.definition import load_rubric
 from rubric.core.judge import JudgeResult
 from tests.support.blender import run_bpy_script
-
-VALUES: dict[str, Any] = {
-    "preset": "hero",
-    "resolution": 96,
-    "samples": 3,
-    "adaptive_threshold": 0.2,
-    "denoiser": "NONE",
-    "seed": 5,
-    "device": "GPU",
-    "view_transform": "AgX",
-    "exposure": 0.5,
-    "gamma": 1.2,
-    "hdri_alias": "blender_studio",
-    "hdri_strength": 0.9,
-    "hdri_rotation_deg": 45.0,
-    "color_depth": "16",
-}
-# Not scene settings: background_rgb is what the judge composites onto (tested below);
-# allow_missing_textures is the texture policy of the render job (test_compute_faults, headless).
-NOT_IN_SCENE = {"background_rgb", "allow_missing_textures"}
+from tests.support.render_values import NOT_IN_SCENE, SCENE_VALUES
 
 BUILD = """
 import bpy, json, sys
@@ -57,9 +38,9 @@ print(json.dumps(out))
 
 @pytest.mark.blender
 def test_every_render_key_changes_the_scene(tmp_path: Path, textured_glb: Path) -> None:
-    assert set(VALUES) | NOT_IN_SCENE == set(RenderTable.model_fields)
+    assert set(SCENE_VALUES) | set(NOT_IN_SCENE) == set(RenderTable.model_fields)
     specs = {"base": render_spec_from(RenderTable()).to_dict()}
-    for key, value in VALUES.items():
+    for key, value in SCENE_VALUES.items():
         specs[key] = render_spec_from(RenderTable.model_validate({key: value})).to_dict()
     (tmp_path / "specs.json").write_text(json.dumps(specs))
     code = BUILD.replace("SPECS", repr(str(tmp_path / "specs.json"))).replace(

@@ -14,6 +14,7 @@ from driver.config.schema import ComputeTable, ConfigFile, RenderTable
 from driver.config.settings import render_spec_from
 from driver.pipeline.compute import ComputeOptions
 from rubric.llm.config import JudgeConfig, JudgeConfigError, parse_judge_spec
+from tests.support.render_values import NOT_IN_SCENE, SCENE_VALUES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -149,23 +150,7 @@ def test_every_schema_key_is_read_by_some_code_path() -> None:
 def test_every_render_key_reaches_the_spec_or_the_job() -> None:
     """Changing any [render] key changes the RenderSpec (or the texture policy)."""
     base = render_spec_from(RenderTable())
-    values = {
-        "preset": "hero",
-        "resolution": 96,
-        "samples": 3,
-        "adaptive_threshold": 0.2,
-        "denoiser": "NONE",
-        "seed": 5,
-        "device": "GPU",
-        "view_transform": "AgX",
-        "exposure": 0.5,
-        "gamma": 1.2,
-        "background_rgb": [0.1, 0.2, 0.3],
-        "hdri_alias": "blender_studio",
-        "hdri_strength": 0.9,
-        "hdri_rotation_deg": 45.0,
-        "color_depth": "16",
-    }
+    values = {**SCENE_VALUES, "background_rgb": NOT_IN_SCENE["background_rgb"]}
     assert set(values) | {"allow_missing_textures"} == set(RenderTable.model_fields)
     for key, value in values.items():
         spec = render_spec_from(RenderTable.model_validate({key: value}))

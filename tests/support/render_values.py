@@ -1,0 +1,25 @@
+"""A non-default value for every [render] key that shapes the scene (one table for all tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCENE_VALUES: dict[str, Any] = {
+    "preset": "hero",
+    "resolution": 96,
+    "samples": 3,
+    "adaptive_threshold": 0.2,
+    "denoiser": "NONE",
+    "seed": 5,
+    "device": "GPU",
+    "view_transform": "AgX",
+    "exposure": 0.5,
+    "gamma": 1.2,
+    "hdri_alias": "blender_studio",
+    "hdri_strength": 0.9,
+    "hdri_rotation_deg": 45.0,
+    "color_depth": "16",
+}
+# Not scene settings: background_rgb is what the judge composites onto; allow_missing_textures is
+# the texture policy of the render job.
+NOT_IN_SCENE = {"background_rgb": [0.1, 0.2, 0.3], "allow_missing_textures": True}
