@@ -64,7 +64,8 @@ def job_matcher(pattern: str | None) -> re.Pattern[str] | None:
                 f"--jobs {pattern!r} is not a valid regular expression: {exc}"
             ) from None
     if any(c in pattern for c in "*?["):
-        return re.compile(fnmatch.translate(pattern))
+        # fnmatch anchors only the end; a glob names the whole job_id, so anchor the start too.
+        return re.compile(r"\A" + fnmatch.translate(pattern))
     return re.compile(re.escape(pattern))
 
 
