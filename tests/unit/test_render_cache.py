@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from blender_addon.contract.spec import preset
+from blender_addon.contract.spec import RenderSpec, preset
 from driver.config.settings import RunSettings
 from driver.pipeline.stages import cached_render, renderer_version
 from hdri.registry import sha256_file
@@ -17,7 +17,7 @@ from rubric.offline.judge import OfflineJudge
 SPEC = preset().with_changes(resolution=(32, 32))
 
 
-def settings(spec=SPEC, allow_missing_textures: bool = False) -> RunSettings:  # type: ignore[no-untyped-def]
+def settings(spec: RenderSpec = SPEC, allow_missing_textures: bool = False) -> RunSettings:
     return RunSettings(spec, OfflineJudge(load_rubric()), {}, False, allow_missing_textures)
 
 

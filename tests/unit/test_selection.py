@@ -117,7 +117,7 @@ def test_job_matcher_kinds() -> None:
 def test_unusable_inputs_are_errors_naming_the_cause(
     ws: Workspace, cells: dict[str, str | None], reason: str
 ) -> None:
-    sel = select(ws, [row(**cells)])
+    sel = select(ws, [{**row(), **cells}])
     assert not sel.candidates and len(sel.input_errors) == 1 and sel.n_selected == 1
     assert reason in sel.input_errors[0].reason
 
