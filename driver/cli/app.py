@@ -203,6 +203,13 @@ def evaluate(
         bool,
         typer.Option("--redo", help="Re-render and re-ask even if renders or answers are cached."),
     ] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            help="archi3D workspace: artifact paths are recorded relative to it, and its "
+            "vfscore.toml is used when neither --config nor $VFSCORE_CONFIG is given."
+        ),
+    ] = None,
 ) -> None:
     """Render one generated model in the standard scene, judge it against reference photos,
     write the job's artifacts into --out-dir and print the VFScoreResponse as JSON.
@@ -225,6 +232,7 @@ def evaluate(
                 config,
                 cache_dir,
                 redo,
+                workspace,
             )
         )
     )

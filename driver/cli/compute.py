@@ -164,7 +164,7 @@ def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSu
     )
     if summary.recovered:
         out.print(
-            f"{summary.recovered} job(s) taken from an earlier result.json "
+            f"{summary.recovered} job(s) taken from an earlier vfscore_result.json "
             "(not re-rendered or re-judged)"
         )
     if not opts.dry_run:

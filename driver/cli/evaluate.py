@@ -30,6 +30,7 @@ class EvaluateFlags:
     config: Path | None
     cache_dir: Path | None
     redo: bool
+    workspace: Path | None = None
 
 
 def run_evaluate_command(flags: EvaluateFlags) -> int:
@@ -37,7 +38,7 @@ def run_evaluate_command(flags: EvaluateFlags) -> int:
     err = Console(stderr=True, soft_wrap=True)
     try:
         settings = build_settings(
-            load_config(flags.config),
+            load_config(flags.config, flags.workspace),
             judge_spec=flags.judge,
             preset_name=flags.preset,
             cache_dir=flags.cache_dir,
@@ -53,6 +54,7 @@ def run_evaluate_command(flags: EvaluateFlags) -> int:
         flags.out_dir.resolve(),
         flags.repeats,
         flags.timeout_s,
+        flags.workspace.resolve() if flags.workspace else None,
     )
     try:
         response = evaluate(request, settings)
@@ -60,4 +62,7 @@ def run_evaluate_command(flags: EvaluateFlags) -> int:
         err.print(f"vfscore evaluate: {exc}", highlight=False)
         return EXIT_FATAL
     print(json.dumps(asdict(response), indent=2, ensure_ascii=False))
-    return EXIT_OK if response.ok else EXIT_JOB_FAILED
+    if not response.ok:
+        err.print(f"vfscore evaluate: {response.error}", highlight=False)
+        return EXIT_JOB_FAILED
+    return EXIT_OK

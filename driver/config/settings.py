@@ -23,6 +23,7 @@ from rubric.llm.judge import LLMJudge
 from rubric.offline.judge import OfflineJudge
 
 CACHE_ENV = "VFSCORE_CACHE_DIR"
+OFFLINE = "offline"  # --judge offline: the offline judge even when [judge] names an LLM
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class RunSettings:
     config: dict[str, Any]  # the effective configuration, as written to config.json
     redo: bool = False
     allow_missing_textures: bool = False
+    blender: str | None = None  # the Blender binary to launch; None: $VFSCORE_BLENDER or bpy
 
     @property
     def config_hash(self) -> str:
@@ -63,8 +65,10 @@ def render_spec_from(table: RenderTable, preset_name: str | None = None) -> Rend
 def make_judge(
     judge_spec: str | None, loaded: LoadedConfig, rubric: Rubric, cache: ResponseCache | None
 ) -> Judge:
-    """The judge asked for: a ``--judge`` spec (with the other ``[judge]`` settings), else the
-    ``[judge]`` table, else the offline judge."""
+    """The judge asked for: a ``--judge`` spec (``offline``, or PROVIDER:MODEL with the other
+    ``[judge]`` settings), else the ``[judge]`` table, else the offline judge."""
+    if judge_spec == OFFLINE:
+        return OfflineJudge(rubric)
     if judge_spec:
         return LLMJudge(parse_judge_spec(judge_spec, loaded.raw.get("judge")), rubric, cache)
     if loaded.file.judge is not None:
@@ -110,6 +114,7 @@ def build_settings(
     redo: bool = False,
     rubric_path: Path = DEFAULT_RUBRIC,
     extra: dict[str, Any] | None = None,
+    blender_exe: str | None = None,
 ) -> RunSettings:
     """Everything a run needs, validated before the first job. With ``redo`` the response cache
     is not read (every repeat is asked again) but refreshed."""
@@ -118,4 +123,6 @@ def build_settings(
     cache = ResponseCache(cache_dir, read=not redo) if cache_dir is not None else None
     judge = make_judge(judge_spec, loaded, rubric, cache)
     config = effective_config(spec, judge, loaded, extra or {})
-    return RunSettings(spec, judge, config, redo, loaded.file.render.allow_missing_textures)
+    return RunSettings(
+        spec, judge, config, redo, loaded.file.render.allow_missing_textures, blender_exe
+    )

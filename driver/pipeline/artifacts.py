@@ -3,7 +3,10 @@
 renders/            PNGs, render_job.json, render_result.json
 blender_stdout.txt, blender_stderr.txt
 rationales/rep_N.txt
-result.json         the canonical payload (only for a scored job; written last)
+vfscore_result.json VFScore's complete record of a scored job (written last: its presence means
+                    "finished"); callers such as archi3D never overwrite it
+result.json         the same payload, for callers: archi3D reads it back, then rewrites it with
+                    its own subset
 error.json          the error of a failed job
 config.json         the effective configuration (never a secret)
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +25,10 @@ from driver import __version__
 from driver.config.settings import RunSettings
 from driver.pipeline.stages import RENDERS, EvaluationError, RenderStage
 from driver.ssot.vf_columns import one_line
+from driver.ssot.workspace import UnsafePathError, rel_to_workspace
 from rubric.core.judge import JudgeResult
 
+RECORD_JSON = "vfscore_result.json"
 RESULT_JSON = "result.json"
 ERROR_JSON = "error.json"
 CONFIG_JSON = "config.json"
@@ -55,13 +61,51 @@ def render_settings(spec: RenderSpec, render_result: dict[str, Any]) -> dict[str
     }
 
 
+@dataclass(frozen=True)
+class JobPlace:
+    """Where a job's inputs and artifacts are, and who asked for it."""
+
+    out_dir: Path
+    refs: tuple[Path, ...]
+    workspace: Path | None = None  # artifact paths are recorded relative to it
+    algo: str | None = None  # the generator, as the caller names it (provenance)
+
+
+def _workspace_path(workspace: Path | None, path: Path) -> str | None:
+    if workspace is None:
+        return None
+    try:
+        return rel_to_workspace(workspace, path)
+    except UnsafePathError:
+        return None
+
+
+def artifact_paths(place: JobPlace, render: RenderStage) -> dict[str, str | None]:
+    """Workspace-relative paths of the job folder, its first render and its first photo."""
+    ws = place.workspace
+    return {
+        "artifacts_dir": _workspace_path(ws, place.out_dir),
+        "render_image_path": _workspace_path(ws, render.views[0]) if render.views else None,
+        "gt_image_path": _workspace_path(ws, place.refs[0]) if place.refs else None,
+    }
+
+
 def build_payload(
-    settings: RunSettings, render: RenderStage, judged: JudgeResult, scoring_s: float
+    place: JobPlace,
+    settings: RunSettings,
+    render: RenderStage,
+    judged: JudgeResult,
+    scoring_s: float,
 ) -> dict[str, Any]:
-    """The canonical payload: the judge's aggregate plus render provenance and timings."""
+    """The canonical payload: the judge's aggregate plus render provenance and timings, and the
+    keys callers read back (``vfscore_overall``, ``version``, artifact paths)."""
     r = render.result
     payload = judged.payload()
     payload.update(
+        vfscore_overall=payload["vfscore_overall_median"],
+        version=__version__,
+        algo=place.algo,
+        **artifact_paths(place, render),
         render_settings=render_settings(settings.spec, r),
         renders=[f"{RENDERS}/{p.name}" for p in render.views],
         rationales_dir=RATIONALES,
@@ -89,17 +133,17 @@ def write_rationales(out_dir: Path, judged: JudgeResult) -> None:
 
 
 def write_success(
-    out_dir: Path,
+    place: JobPlace,
     settings: RunSettings,
     render: RenderStage,
     judged: JudgeResult,
     scoring_s: float,
 ) -> dict[str, Any]:
-    """Rationales, config.json and result.json (last: its presence means "finished").
-
-    Raises :class:`EvaluationError` when no repeat gave a valid answer.
+    """Rationales, config.json, result.json, and last the record (its presence means
+    "finished"). Raises :class:`EvaluationError` when no repeat gave a valid answer.
     """
-    payload = build_payload(settings, render, judged, scoring_s)
+    out_dir = place.out_dir
+    payload = build_payload(place, settings, render, judged, scoring_s)
     write_rationales(out_dir, judged)
     write_json_atomic(out_dir / CONFIG_JSON, settings.config)
     (out_dir / ERROR_JSON).unlink(missing_ok=True)
@@ -109,6 +153,7 @@ def write_success(
             f"({payload['invalid_answers']} invalid answers; see {RATIONALES}/)"
         )
     write_json_atomic(out_dir / RESULT_JSON, payload)
+    write_json_atomic(out_dir / RECORD_JSON, payload)
     return payload
 
 
@@ -125,9 +170,13 @@ def record_failure(out_dir: Path, message: str) -> str:
 
 
 def load_finished(out_dir: Path) -> dict[str, Any] | None:
-    """The payload of a job that finished earlier (result.json), or None."""
+    """The payload of a job that finished earlier, from VFScore's own record, or None.
+
+    Only the record counts: a result.json alone may be archi3D's rewrite of it, with a subset
+    of the keys.
+    """
     try:
-        payload = json.loads((out_dir / RESULT_JSON).read_text(encoding="utf-8"))
+        payload = json.loads((out_dir / RECORD_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(payload, dict) or payload.get("vfscore_overall_median") is None:

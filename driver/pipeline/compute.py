@@ -23,7 +23,7 @@ from typing import Any
 
 from driver.config.schema import ComputeTable
 from driver.config.settings import RunSettings
-from driver.pipeline.artifacts import load_finished, record_failure, write_success
+from driver.pipeline.artifacts import JobPlace, load_finished, record_failure, write_success
 from driver.pipeline.evaluator import check_deadline
 from driver.pipeline.selection import Candidate, select_jobs
 from driver.pipeline.stages import EvaluationError, RenderStage, judge_stage, render_stage
@@ -265,7 +265,8 @@ def _judge(run: _Run, c: Candidate, rendered: _Rendered) -> dict[str, Any] | Non
     except FatalJudgeError as exc:
         run.fatal.append(exc)
         return None
-    return write_success(run.out_dir(c), run.settings, rendered.stage, judged, scoring_s)
+    place = JobPlace(run.out_dir(c), c.refs, run.ws.root)
+    return write_success(place, run.settings, rendered.stage, judged, scoring_s)
 
 
 def _settle(run: _Run, c: Candidate, fut: Future[Any], judges: Executor) -> Future[Any] | None:

@@ -14,8 +14,9 @@ from typing import Any
 
 from driver import __version__
 from driver.config.settings import RunSettings
-from driver.pipeline.artifacts import record_failure, write_success
+from driver.pipeline.artifacts import JobPlace, record_failure, write_success
 from driver.pipeline.stages import EvaluationError, judge_stage, render_stage
+from rubric.core.images import ImageInputError, load_image
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class VFScoreRequest:
     repeats: int
     timeout_s: float | None
     workspace: Path | None = None
+    algo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,17 @@ def check_deadline(start: float, timeout_s: float | None) -> None:
         raise EvaluationError(f"timeout: the job took longer than {timeout_s:g}s")
 
 
+def check_photos(refs: tuple[Path, ...]) -> None:
+    """Refuse missing or undecodable reference photos before anything is rendered."""
+    if not refs:
+        raise EvaluationError("no reference photo given")
+    for path in refs:
+        try:
+            load_image(path, "reference photo").close()
+        except ImageInputError as exc:
+            raise EvaluationError(str(exc)) from None
+
+
 def evaluate(req: VFScoreRequest, settings: RunSettings) -> VFScoreResponse:
     """Render then judge one job; every failure of this job becomes ``ok=False`` with its message.
 
@@ -57,11 +70,13 @@ def evaluate(req: VFScoreRequest, settings: RunSettings) -> VFScoreResponse:
     start = time.perf_counter()
     render_s: float | None = None
     try:
+        check_photos(req.ref_images)
         render = render_stage(req.cand_glb, req.out_dir, req.timeout_s, settings)
         render_s = render.seconds
         check_deadline(start, req.timeout_s)
         judged, scoring_s = judge_stage(req.ref_images, req.repeats, settings, render.views)
-        payload = write_success(req.out_dir, settings, render, judged, scoring_s)
+        place = JobPlace(req.out_dir, req.ref_images, req.workspace, req.algo)
+        payload = write_success(place, settings, render, judged, scoring_s)
     except EvaluationError as exc:
         line = record_failure(req.out_dir, str(exc))
         return VFScoreResponse(False, None, *_versions(settings), render_s, None, line)

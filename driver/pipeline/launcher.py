@@ -46,9 +46,15 @@ class RenderOutcome:
     seconds: float
 
 
-def render_command(job_path: Path) -> list[str]:
-    """The command line that renders ``job_path``."""
-    blender = os.environ.get(BLENDER_ENV)
+def blender_binary(explicit: str | None = None) -> str | None:
+    """The Blender binary to launch: ``explicit``, else ``$VFSCORE_BLENDER``, else None (the
+    ``bpy`` wheel in this Python)."""
+    return explicit or os.environ.get(BLENDER_ENV) or None
+
+
+def render_command(job_path: Path, blender: str | None = None) -> list[str]:
+    """The command line that renders ``job_path`` (see :func:`blender_binary`)."""
+    blender = blender_binary(blender)
     if blender:
         return [
             blender,
@@ -97,6 +103,7 @@ def run_render(
     timeout_s: float | None = None,
     log_dir: Path | None = None,
     cancel: threading.Event | None = None,
+    blender: str | None = None,
 ) -> RenderOutcome:
     """Write the job next to its outputs, run it, and return Blender's exit code and result.
 
@@ -127,7 +134,11 @@ def run_render(
             open(logs / "blender_stderr.txt", "wb") as err,
         ):
             proc = subprocess.Popen(
-                render_command(job_path), stdout=out, stderr=err, env=env, **_popen_group_flags()
+                render_command(job_path, blender),
+                stdout=out,
+                stderr=err,
+                env=env,
+                **_popen_group_flags(),
             )
             returncode = _wait(proc, deadline, timeout_s, cancel)
     finally:

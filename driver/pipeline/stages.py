@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import threading
 import time
@@ -17,7 +16,7 @@ from typing import Any
 from blender_addon.contract.atomic import write_json_atomic
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
 from driver.config.settings import RunSettings
-from driver.pipeline.launcher import BLENDER_ENV, RenderTimeout, run_render
+from driver.pipeline.launcher import RenderTimeout, blender_binary, run_render
 from hdri.registry import sha256_file
 from rubric.core.errors import FatalJudgeError, JudgeError
 from rubric.core.images import ImageInputError
@@ -38,10 +37,11 @@ class RenderStage:
     cached: bool
 
 
-def renderer_version() -> str:
+def renderer_version(blender: str | None = None) -> str:
     """What the render cache keys on: the Blender binary's path or the bpy wheel's version."""
-    if os.environ.get(BLENDER_ENV):
-        return f"binary:{os.environ[BLENDER_ENV]}"
+    binary = blender_binary(blender)
+    if binary:
+        return f"binary:{binary}"
     try:
         return f"bpy {package_version('bpy')}"
     except PackageNotFoundError:
@@ -53,7 +53,7 @@ def _reusable(result: dict[str, Any], glb_sha: str, settings: RunSettings) -> bo
         result.get("ok")
         and result.get("glb", {}).get("sha256") == glb_sha
         and result.get("spec_hash") == settings.spec.spec_hash()
-        and result.get("renderer") == renderer_version()
+        and result.get("renderer") == renderer_version(settings.blender)
     ):
         return False
     # Renders made while missing textures were allowed are not valid once they are not.
@@ -96,7 +96,7 @@ def render_stage(
         shutil.rmtree(render_dir)
     job = RenderJob(glb, render_dir, settings.spec, settings.allow_missing_textures)
     try:
-        outcome = run_render(job, timeout_s, log_dir=out_dir, cancel=cancel)
+        outcome = run_render(job, timeout_s, out_dir, cancel, settings.blender)
     except RenderTimeout:
         raise EvaluationError(f"timeout: rendering took longer than {timeout_s:g}s") from None
     result = outcome.result
@@ -105,7 +105,7 @@ def render_stage(
         if not message:
             message = f"Blender exited with code {outcome.returncode} (see blender_stderr.txt)"
         raise EvaluationError(message)
-    result["renderer"] = renderer_version()
+    result["renderer"] = renderer_version(settings.blender)
     write_json_atomic(render_dir / RESULT_FILE, result)
     views = [render_dir / v["file"] for v in result["views"]]
     return RenderStage(views, result, outcome.seconds, False)

@@ -217,23 +217,23 @@ def test_killed_run_resumes_without_redoing_finished_jobs(ws: Path) -> None:
         cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
     deadline = time.monotonic() + 120
-    while not list((ws / "runs").rglob("result.json")):
+    while not list((ws / "runs").rglob("vfscore_result.json")):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    finished = {p: p.stat().st_mtime_ns for p in (ws / "runs").rglob("result.json")}
+    finished = {p: p.stat().st_mtime_ns for p in (ws / "runs").rglob("vfscore_result.json")}
     renders = {
         p: p.stat().st_mtime_ns
         for p in (ws / "runs").rglob("render_result.json")
-        if p.parent.parent / "result.json" in finished
+        if p.parent.parent / "vfscore_result.json" in finished
     }
     assert finished and renders
     # The table is intact (old or new, never half).
     assert len(table(ws)) == 3
     resumed = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "taken from an earlier result.json" in resumed.stdout
+    assert "taken from an earlier vfscore_result.json" in resumed.stdout
     assert {p: p.stat().st_mtime_ns for p in finished} == finished
     assert {p: p.stat().st_mtime_ns for p in renders} == renders
     assert set(table(ws)["vf_status"]) == {"ok"}

@@ -1,0 +1,39 @@
+"""The ``archi3d.metrics_adapters`` entry point ``vfscore``: archi3D's second way in.
+
+Duck-typed: archi3D's request has ``cand_glb, ref_images, out_dir, repeats, timeout_s,
+workspace, blender_exe, algo``; the answer has ``ok, payload, tool_version, config_hash,
+render_runtime_s, scoring_runtime_s, error``. VFScore does not depend on archi3D.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from driver import __version__
+from driver.pipeline.evaluator import VFScoreRequest, VFScoreResponse
+from vfscore.evaluator import VFScoreError, evaluate_request
+
+
+class VFScoreAdapter:
+    """``evaluate(req)`` for archi3D's metrics-adapter protocol."""
+
+    name = "vfscore"
+
+    def evaluate(self, req: Any) -> VFScoreResponse:
+        """Score one archi3D request; every failure is ``ok=False`` with its one-line error."""
+        timeout = getattr(req, "timeout_s", None)
+        workspace = getattr(req, "workspace", None)
+        request = VFScoreRequest(
+            cand_glb=Path(req.cand_glb).resolve(),
+            ref_images=tuple(Path(p).resolve() for p in req.ref_images),
+            out_dir=Path(req.out_dir).resolve(),
+            repeats=int(getattr(req, "repeats", 3)),
+            timeout_s=float(timeout) if timeout is not None else None,
+            workspace=Path(workspace).resolve() if workspace else None,
+            algo=getattr(req, "algo", None),
+        )
+        try:
+            return evaluate_request(request, getattr(req, "blender_exe", None))
+        except VFScoreError as exc:
+            return VFScoreResponse(False, None, __version__, "", None, None, str(exc))
