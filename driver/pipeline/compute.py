@@ -93,6 +93,7 @@ class ComputeSummary:
     recovered: int = 0
     not_evaluated: int = 0
     interrupted: str | None = None  # the signal that stopped the run
+    table_writes: int = 0  # rewrites of generations.csv (batched: every flush_rows/seconds)
     skip_reasons: Counter[str] = field(default_factory=Counter)
     render_times: list[float] = field(default_factory=list)
     scoring_times: list[float] = field(default_factory=list)
@@ -189,13 +190,14 @@ def run_compute(
     )
     summary = ComputeSummary(n_selected=sel.n_selected, skip_reasons=sel.skip_reasons)
     if not opts.dry_run:
+        writer = BatchedUpserter(
+            ws.generations_csv,
+            KEY_COLUMNS,
+            flush_rows=opts.flush_rows,
+            flush_seconds=opts.flush_seconds,
+        )
         try:
-            with BatchedUpserter(
-                ws.generations_csv,
-                KEY_COLUMNS,
-                flush_rows=opts.flush_rows,
-                flush_seconds=opts.flush_seconds,
-            ) as writer:
+            with writer:
                 run = _Run(ws, opts, settings, writer, summary, on_progress, sel.n_selected)
                 for e in sel.input_errors:
                     run.error(e.run_id, e.job_id, e.reason)
@@ -204,6 +206,7 @@ def run_compute(
             summary.interrupted = "SIGINT"
         except RunInterrupted as exc:
             summary.interrupted = exc.signal_name
+        summary.table_writes = writer.flushes
     summary.log_line = append_log_record(ws.metrics_log, _log_record(opts, settings, summary))
     return summary
 
@@ -335,6 +338,7 @@ def _log_record(opts: ComputeOptions, settings: RunSettings, s: ComputeSummary) 
         "recovered_from_result_json": s.recovered,
         "not_evaluated": s.not_evaluated,
         "interrupted": s.interrupted,
+        "table_writes": s.table_writes,
         "judge": settings.judge.provenance,
         "config_hash": settings.config_hash,
     }

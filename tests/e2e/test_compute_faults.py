@@ -203,3 +203,33 @@ def test_bad_options_stop_before_any_job(tmp_path: Path, fake: Path) -> None:
     assert proc.returncode == 2
     assert "render.samples = 4.7" in proc.stderr and "vfscore.toml" in proc.stderr
     assert fake_runs(fake) == [] and "vf_status" not in table(ws).columns
+
+
+def test_compute_table_timeout_and_images(
+    tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = build(tmp_path / "ws", n_jobs=1)
+    df = table(ws)
+    df.loc[0, "source_image_1_path"] = "dataset/gone.png"
+    df.to_csv(ws / "tables" / "generations.csv", index=False, encoding="utf-8-sig")
+    (ws / "vfscore.toml").write_text('[compute]\nuse_images_from = "source"\n')
+    assert vfscore(ws).returncode == 1
+    assert "'dataset/gone.png' does not exist" in str(table(ws).loc[0, "vf_error"])
+    monkeypatch.setenv("FAKE_BLENDER_HANG", "all")
+    (ws / "vfscore.toml").write_text("[compute]\ntimeout_s = 1.0\n")
+    assert vfscore(ws).returncode == 1
+    assert str(table(ws).loc[0, "vf_error"]) == "timeout: rendering took longer than 1s"
+
+
+@pytest.mark.parametrize(
+    ("compute_table", "writes"),
+    [("", 1), ("flush_rows = 1", 3), ("flush_rows = 2", 2), ("flush_seconds = 0", 3)],
+)
+def test_the_table_is_written_in_batches(
+    tmp_path: Path, fake: Path, compute_table: str, writes: int
+) -> None:
+    ws = build(tmp_path / "ws", n_jobs=3)
+    (ws / "vfscore.toml").write_text(f"[compute]\n{compute_table}\n")
+    assert vfscore(ws).returncode == 0
+    assert log_records(ws)[-1]["table_writes"] == writes
+    assert list(table(ws)["vf_status"]) == ["ok"] * 3
