@@ -30,8 +30,8 @@ class BatchedUpserter:
         path: Path,
         key_cols: list[str],
         *,
-        flush_rows: int = 200,
-        flush_seconds: float = 30.0,
+        flush_rows: int,
+        flush_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if flush_rows < 1:

@@ -167,3 +167,33 @@ def test_judge_config_fields_have_defaults_per_provider() -> None:
         ).base_url
         == "http://x/v1"
     )
+
+
+def test_where_the_config_came_from_is_said_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert load_config(None).describe() == "config: none found, built-in defaults"
+    assert load_config(None).source == "built-in defaults"
+    (tmp_path / "vfscore.toml").write_text("")
+    assert load_config(None, tmp_path).source == "the workspace"
+    flag = tmp_path / "f.toml"
+    flag.write_text('[judge]\nprovider = "openai"\nmodel = "m"\n')
+    loaded = load_config(flag)
+    assert loaded.source == "--config"
+    assert loaded.describe() == f"config: {flag} (from --config)"
+    assert loaded.raw == {"judge": {"provider": "openai", "model": "m"}}
+
+
+def test_unreadable_config_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"is a directory"):
+        load_config(tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[render\n")
+    with pytest.raises(ConfigError, match=r"bad\.toml is not valid TOML"):
+        load_config(bad)
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text("[render]\nsamples = 'x'\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(wrong)
+    assert str(err.value).startswith(f"{wrong}: render.samples = 'x'")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,3 +46,27 @@ def test_lock_timeout(tmp_path: Path) -> None:
     log = tmp_path / "metrics.log"
     with locked(Path(f"{log}.lock")), pytest.raises(LockTimeoutError, match=r"metrics\.log\.lock"):
         append_log_record(log, {"event": "x"}, lock_timeout_s=0.1)
+
+
+def test_lock_timeout_is_the_one_given(tmp_path: Path) -> None:
+    log = tmp_path / "metrics.log"
+    start = time.monotonic()
+    with locked(Path(f"{log}.lock")), pytest.raises(LockTimeoutError, match=r"within 0\.2s"):
+        append_log_record(log, {"event": "x"}, lock_timeout_s=0.2)
+    assert time.monotonic() - start < 10  # not the 60 s default
+
+
+def test_text_stays_readable_and_folders_are_created(tmp_path: Path) -> None:
+    log = tmp_path / "deep" / "logs" / "metrics.log"
+    line = append_log_record(log, {"event": "x", "product": "Crème brûlée"})
+    assert "Crème brûlée" in line and log.read_text(encoding="utf-8") == line
+
+
+def test_a_one_byte_partial_line_and_a_complete_file(tmp_path: Path) -> None:
+    log = tmp_path / "metrics.log"
+    log.write_text("x")
+    append_log_record(log, {"event": "a"})
+    append_log_record(log, {"event": "b"})
+    lines = log.read_text().split("\n")
+    assert lines[0] == "x" and len(lines) == 4 and lines[-1] == ""
+    assert all(LINE.match(x) for x in lines[1:3])  # no blank line between records

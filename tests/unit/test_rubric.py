@@ -191,3 +191,20 @@ def test_prompt_puts_references_first_and_labels_everything() -> None:
 def test_redact() -> None:
     assert redact("bad key sk-abcdef1234567890 here", None) == "bad key [redacted] here"
     assert redact("token=s3cret-value", "s3cret-value") == "token=[redacted]"
+
+
+def test_aggregate_values_exactly() -> None:
+    dims = ["a", "b"]
+    subs = [{"a": 70, "b": 10}, {"a": 80, "b": 20}, {"a": 90, "b": 30}, {"a": 100, "b": 41}]
+    agg = aggregate([70, 80, 90, 100], subs, dims, 5)
+    assert agg.overall_median == 85 and agg.subscores_median == {"a": 85, "b": 25}
+    assert agg.iqr == 15.0  # numpy's linear percentiles: 92.5 - 77.5
+    assert agg.std == 12.9099  # sample std (ddof=1), 4 decimals
+    assert (agg.n_valid, agg.n_requested) == (4, 5)
+    two = aggregate([70, 71], subs[:2], dims, 2)
+    assert two.std == 0.7071 and two.overall_median == 71  # 70.5 rounds half up
+    one = aggregate([64], subs[:1], dims, 3)
+    assert (one.std, one.iqr, one.n_valid, one.n_requested) == (0.0, 0.0, 1, 3)
+    none = aggregate([], [], dims, 3)
+    assert none.overall_median is None and none.subscores_median == {"a": None, "b": None}
+    assert (none.iqr, none.std, none.n_valid, none.n_requested) == (None, None, 0, 3)

@@ -134,3 +134,36 @@ def test_some_bad_images_are_warnings_and_the_source_columns_can_be_used(ws: Wor
     source = select(ws, [row(used_image_1_path=None, source_image_1_path="img/a.png")],
                     use_images_from="source")  # fmt: skip
     assert source.candidates[0].refs == (ws.root / "img" / "a.png",)
+
+
+def test_every_row_is_judged_on_its_own(ws: Workspace) -> None:
+    """Bad rows of every kind before good ones: each is counted or reported, none stops the rest."""
+    rows = [
+        row("000000000001", status="failed"),
+        row("000000000002", status="failed"),
+        row(""),
+        row(""),
+        row("../x"),
+        row("000000000003", gen_object_path=None),
+        row("000000000004", used_image_1_path="img/none.png", used_image_2_path="img/gone.png"),
+        row("000000000005", used_image_1_path=None, used_image_6_path="img/a.png"),
+        row("000000000006"),
+    ]
+    sel = select(ws, rows)
+    assert sel.skip_reasons == {"status failed": 2, "empty job_id": 2}
+    assert [(e.run_id, e.job_id) for e in sel.input_errors] == [
+        (RUN, "../x"),
+        (RUN, "000000000003"),
+        (RUN, "000000000004"),
+    ]
+    assert sel.input_errors[1].reason == "gen_object_path is empty"
+    assert sel.input_errors[2].reason == (
+        "no usable reference image ('img/none.png' does not exist; 'img/gone.png' does not exist)"
+    )
+    assert [c.job_id for c in sel.candidates] == ["000000000005", "000000000006"]
+    assert sel.candidates[0].refs == (ws.root / "img" / "a.png",)  # the sixth slot counts
+
+
+def test_a_plain_pattern_is_a_substring_even_with_capitals() -> None:
+    matcher = job_matcher("X1")
+    assert matcher is not None and matcher.search("aX1b")
