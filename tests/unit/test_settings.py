@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ RUBRIC = load_rubric()
 LLM = {"judge": {"provider": "openai", "model": "gpt-4o-mini", "base_url": "https://gw/v1"}}
 
 
-def loaded(tables: dict[str, object]) -> LoadedConfig:
+def loaded(tables: dict[str, Any]) -> LoadedConfig:
     return LoadedConfig(parse_config(tables), None, "test", tables)
 
 

@@ -150,3 +150,21 @@ def test_stale_temp_files_are_cleaned_and_mode_kept(tmp_path: Path) -> None:
     assert not stale.exists()
     assert path.stat().st_mode & 0o777 == 0o664
     assert sorted(p.name for p in tmp_path.iterdir()) == ["generations.csv", "generations.lock"]
+
+
+def test_unix_line_endings_are_kept_and_short_rows_padded(tmp_path: Path) -> None:
+    path = tmp_path / "generations.csv"
+    path.write_bytes("\ufeffrun_id,job_id,a,b\nr,j,1\nr,k,2,3\n".encode())
+    df = read_table(path)
+    assert df.shape == (2, 4) and df.loc[0, "b"] is None and df.loc[1, "b"] == "3"
+    update_csv_atomic(path, pd.DataFrame([{"run_id": "r", "job_id": "k", "a": "9"}]), KEYS)
+    assert path.read_bytes() == "\ufeffrun_id,job_id,a,b\nr,j,1,\nr,k,9,3\n".encode()
+
+
+def test_header_only_and_empty_tables(tmp_path: Path) -> None:
+    path = tmp_path / "generations.csv"
+    path.write_bytes("\ufeffrun_id,job_id\n".encode())
+    df = read_table(path)
+    assert list(df.columns) == ["run_id", "job_id"] and len(df) == 0
+    path.write_bytes(b"")
+    assert read_table(path).shape == (0, 0)

@@ -10,6 +10,7 @@ import pytest
 from driver.ssot.workspace import (
     WORKSPACE_ENV,
     UnsafePathError,
+    Workspace,
     WorkspaceError,
     check_id,
     open_workspace,
@@ -113,3 +114,24 @@ def test_resolve_rejects_symlink_escape(ws: Path, tmp_path: Path) -> None:
     os.symlink(secret, ws / "dataset" / "evil")
     with pytest.raises(UnsafePathError, match=r"'dataset/evil/key\.txt' resolves outside"):
         resolve_in_workspace(ws, "dataset/evil/key.txt")
+
+
+def test_locations_and_the_names_in_errors(tmp_path: Path) -> None:
+    from driver.ssot.table_io import lock_path_for
+
+    ws = Workspace(tmp_path)
+    assert ws.response_cache_dir("R1") == tmp_path / "runs/R1/metrics/vfscore/.cache/responses"
+    assert ws.job_outputs_dir("R1", "J1") == tmp_path / "runs/R1/outputs/J1"
+    with pytest.raises(UnsafePathError, match=r"^run_id '\.\.' is not usable"):
+        ws.run_dir("..")
+    with pytest.raises(UnsafePathError, match=r"^job_id 'a/b' is not usable"):
+        ws.job_outputs_dir("R1", "a/b")
+    for bad in (".", "..", "a..b", "a/b", "", "-x"):
+        with pytest.raises(UnsafePathError):
+            check_id(bad, "job_id")
+    assert check_id("a.b", "job_id") == "a.b"
+    with pytest.raises(UnsafePathError, match=r"path '/elsewhere/x' is outside the workspace '"):
+        rel_to_workspace(tmp_path, "/elsewhere/x")
+    assert lock_path_for(tmp_path / "tables" / "generations.csv") == (
+        tmp_path / "tables" / "generations.lock"
+    )
