@@ -73,6 +73,7 @@ def model_after(steps: int) -> dict[str, str]:
     return state
 
 
+@pytest.mark.stress
 def test_sigkill_mid_upsert_leaves_old_or_new_table(tmp_path: Path) -> None:
     table = tmp_path / "generations.csv"
     rows = [{"run_id": "r", "job_id": f"j{k}", "filler": FILLER, "v": ""} for k in range(N_ROWS)]
