@@ -121,7 +121,7 @@ def test_a_timeout_kills_children_that_left_the_process_group(
 def test_max_parallel_runs_that_many_blenders_at_once(
     tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FAKE_BLENDER_SLEEP_S", "1.0")
+    monkeypatch.setenv("FAKE_BLENDER_SLEEP_S", "0.6")
     ws = build(tmp_path / "ws", n_jobs=4)
 
     def peak() -> int:
