@@ -1,0 +1,158 @@
+"""The coordinator's bookkeeping, in-process, with the stand-in renderer: rows, counts, the log
+record, progress events, recovery, redo, input errors, a stopped run and a stopped judge."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from driver.pipeline.compute import ComputeError, ComputeOptions, ComputeSummary, run_compute
+from driver.ssot.workspace import Workspace
+from rubric.core.definition import load_rubric
+from tests.support.fast_workspace import RUN_ID, build, fake_blender, job_id, log_records, table
+from tests.support.llm_server import ScriptedServer, answer_json, ok_reply, quota_exhausted
+from tests.support.settings import settings_from
+
+DIMS = load_rubric().names
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    monkeypatch.setenv("VFSCORE_BLENDER", str(fake_blender(tmp_path)))
+    return Workspace(build(tmp_path / "ws", n_jobs=3))
+
+
+def compute(
+    ws: Workspace, judge: str | None = None, events: list[tuple[str, int]] | None = None, **kw: Any
+) -> ComputeSummary:
+    opts = ComputeOptions(run_id=RUN_ID, repeats=2, **kw)
+    settings = settings_from(ws.root / "vfscore.toml", judge, ws.response_cache_dir(RUN_ID))
+
+    def progress(event: str, total: int) -> None:
+        if events is not None:
+            events.append((event, total))
+
+    return run_compute(ws, opts, settings, progress)
+
+
+def test_rows_counts_progress_and_log(ws: Workspace) -> None:
+    events: list[tuple[str, int]] = []
+    s = compute(ws, events=events)
+    assert (s.n_selected, s.ok, s.error, s.recovered, s.not_evaluated) == (3, 3, 0, 0, 0)
+    assert events == [("ok", 3)] * 3
+    assert len(s.render_times) == 3 and all(t > 0 for t in s.render_times)
+    assert len(s.scoring_times) == 3
+    df = table(ws.root)
+    for i in range(3):
+        row = df.iloc[i]
+        assert row["job_id"] == job_id(i) and row["vf_status"] == "ok"
+        assert row["vf_rationales_dir"] == f"runs/{RUN_ID}/metrics/vfscore/{job_id(i)}/rationales"
+        record = json.loads(
+            (ws.job_metrics_dir(RUN_ID, job_id(i)) / "vfscore_result.json").read_text()
+        )
+        assert int(row["vfscore_overall"]) == record["vfscore_overall_median"]
+    log = log_records(ws.root)[-1]
+    assert log == {
+        **log,
+        "event": "compute_vfscore",
+        "run_id": RUN_ID,
+        "n_selected": 3,
+        "processed": 3,
+        "ok": 3,
+        "error": 0,
+        "skipped": 0,
+        "repeats": 2,
+        "use_images_from": "used",
+        "redo": False,
+        "max_parallel": 1,
+        "dry_run": False,
+        "skip_reasons": {},
+        "recovered_from_result_json": 0,
+        "not_evaluated": 0,
+        "interrupted": None,
+        "table_writes": 1,
+        "judge": "offline:appearance-1.0",
+    }
+    assert log["avg_render_runtime_s"] == round(sum(s.render_times) / 3, 3)
+    assert log["avg_scoring_runtime_s"] == round(sum(s.scoring_times) / 3, 3)
+    assert len(log["config_hash"]) == 64 and s.log_line.endswith("\n")
+
+
+def test_finished_jobs_are_recovered_unless_redo(ws: Workspace) -> None:
+    compute(ws)
+    df = table(ws.root)
+    scored = list(df["vfscore_overall"])
+    df[[c for c in df.columns if c.startswith("vf")]] = ""  # a crash before the flush
+    df.to_csv(ws.generations_csv, index=False, encoding="utf-8-sig")
+    events: list[tuple[str, int]] = []
+    s = compute(ws, events=events)
+    assert (s.ok, s.recovered, s.render_times) == (3, 3, [])
+    assert events == [("ok", 3)] * 3 and list(table(ws.root)["vfscore_overall"]) == scored
+    assert log_records(ws.root)[-1]["recovered_from_result_json"] == 3
+    s = compute(ws, redo=True)
+    assert (s.ok, s.recovered, len(s.render_times)) == (3, 0, 3)
+
+
+def test_input_errors_get_rows_and_the_rest_is_scored(ws: Workspace) -> None:
+    df = table(ws.root)
+    df.loc[1, "gen_object_path"] = ""
+    df.to_csv(ws.generations_csv, index=False, encoding="utf-8-sig")
+    events: list[tuple[str, int]] = []
+    s = compute(ws, events=events)
+    assert (s.ok, s.error, s.n_selected) == (2, 1, 3)
+    assert events[0] == ("error", 3) and sorted(events) == [("error", 3), ("ok", 3), ("ok", 3)]
+    row = table(ws.root).iloc[1]
+    assert (row["run_id"], row["job_id"], row["vf_status"]) == (RUN_ID, job_id(1), "error")
+    assert row["vf_error"] == "gen_object_path is empty" and len(row["vf_config_hash"]) == 64
+
+
+def test_a_stopped_run_writes_what_finished_and_says_so(ws: Workspace) -> None:
+    stops = {"n": 0}
+
+    def progress(event: str, total: int) -> None:
+        stops["n"] += 1
+        if stops["n"] == 1:
+            raise KeyboardInterrupt  # Ctrl-C while the first job is being recorded
+
+    opts = ComputeOptions(run_id=RUN_ID, repeats=1)
+    settings = settings_from(ws.root / "vfscore.toml")
+    s = run_compute(ws, opts, settings, progress)
+    assert s.interrupted == "SIGINT" and s.ok == 1
+    log = log_records(ws.root)[-1]
+    assert log["interrupted"] == "SIGINT" and log["ok"] == 1
+    assert list(table(ws.root)["vf_status"]).count("ok") == 1
+
+
+def test_a_stopped_judge_marks_the_rest_not_evaluated(ws: Workspace) -> None:
+    with ScriptedServer() as server:
+        server.script = [quota_exhausted("openai")]
+        s = compute(ws, judge=f"openai-compatible:{server.url}/v1#m")
+    assert (s.ok, s.error, s.not_evaluated) == (0, 3, 3)
+    errors = list(table(ws.root)["vf_error"])
+    assert all(e.startswith("not evaluated: ") and "quota exhausted" in e for e in errors)
+    assert all(f"vfscore compute --run-id {RUN_ID}" in e for e in errors)
+    assert log_records(ws.root)[-1]["not_evaluated"] == 3
+
+
+def test_an_llm_judge_and_the_run_response_cache(ws: Workspace) -> None:
+    with ScriptedServer() as server:
+        server.script = [ok_reply("openai", answer_json(DIMS, 77)) for _ in range(6)]
+        s = compute(ws, judge=f"openai-compatible:{server.url}/v1#m")
+        # The stand-in renders the three models alike: jobs 2 and 3 send the same images, so
+        # their repeats come from the run's response cache.
+        assert len(server.requests) == 2
+    assert s.ok == 3 and set(table(ws.root)["vfscore_overall"]) == {"77"}
+
+
+def test_no_table_or_missing_columns_stop_the_run(ws: Workspace) -> None:
+    df = table(ws.root).drop(columns=["status", "gen_object_path"])
+    df.to_csv(ws.generations_csv, index=False, encoding="utf-8-sig")
+    with pytest.raises(ComputeError, match=r"tables/generations.csv has no column\(s\) status, "):
+        compute(ws)
+    shutil.rmtree(ws.root / "tables")
+    with pytest.raises(ComputeError, match=r"^tables/generations.csv does not exist in workspace"):
+        compute(ws)
