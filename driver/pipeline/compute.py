@@ -33,7 +33,7 @@ from driver.ssot.table_io import read_table
 from driver.ssot.vf_columns import error_row, score_row
 from driver.ssot.workspace import Workspace
 from rubric.core.errors import FatalJudgeError
-from rubric.offline.judge import OfflineJudge
+from rubric.llm.judge import LLMJudge
 
 KEY_COLUMNS = ["run_id", "job_id"]
 REQUIRED_COLUMNS = ("run_id", "job_id", "status", "gen_object_path")
@@ -235,10 +235,11 @@ def _recover_finished(run: _Run, candidates: list[Candidate]) -> list[Candidate]
 
 
 def _judge_workers(settings: RunSettings) -> int:
-    if isinstance(settings.judge, OfflineJudge):
-        return 1  # CPU-bound and fast; more threads only fight the renders for the cores
-    cfg = getattr(settings.judge, "cfg", None)
-    return max(1, int(getattr(cfg, "max_concurrent", 1)))
+    """An LLM judge's ``max_concurrent`` requests; one thread for the offline judge, which is
+    CPU-bound and fast (more threads would only fight the renders for the cores)."""
+    if isinstance(settings.judge, LLMJudge):
+        return settings.judge.cfg.max_concurrent
+    return 1
 
 
 @dataclass(frozen=True)

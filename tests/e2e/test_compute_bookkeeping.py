@@ -3,6 +3,7 @@ record, progress events, recovery, redo, input errors, a stopped run and a stopp
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -156,3 +157,24 @@ def test_no_table_or_missing_columns_stop_the_run(ws: Workspace) -> None:
     shutil.rmtree(ws.root / "tables")
     with pytest.raises(ComputeError, match=r"^tables/generations.csv does not exist in workspace"):
         compute(ws)
+
+
+@pytest.mark.parametrize(("max_concurrent", "overlap"), [(1, False), (3, True)])
+def test_judge_calls_overlap_up_to_max_concurrent(
+    ws: Workspace, max_concurrent: int, overlap: bool
+) -> None:
+    with ScriptedServer() as server:
+        reply = ok_reply("openai", answer_json(DIMS, 70))
+        reply.delay_s = 2.0  # longer than a stand-in render: judging lags behind rendering
+        server.script = [reply] * 3
+        (ws.root / "vfscore.toml").write_text(
+            f'[judge]\nprovider = "openai-compatible"\nmodel = "m"\n'
+            f'base_url = "{server.url}/v1"\nmax_concurrent = {max_concurrent}\n'
+        )
+        opts = ComputeOptions(run_id=RUN_ID, repeats=1)
+        s = run_compute(ws, opts, settings_from(ws.root / "vfscore.toml"))  # no response cache
+        arrivals = sorted(r.received for r in server.requests)
+    assert s.ok == 3 and len(arrivals) == 3
+    # A request that arrives before the previous one could have been answered ran beside it.
+    overlapped = any(b - a < 2.0 for a, b in itertools.pairwise(arrivals))
+    assert overlapped is overlap

@@ -23,6 +23,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: Any
+    received: float = 0.0  # time.monotonic() when the request arrived
 
 
 class ScriptedServer:
@@ -44,6 +45,7 @@ class ScriptedServer:
                             self.path,
                             {k.lower(): v for k, v in self.headers.items()},
                             json.loads(raw or b"null"),
+                            time.monotonic(),
                         )
                     )
                     reply = (
