@@ -11,6 +11,8 @@ environment:
   FAKE_BLENDER_HANG      "all" hangs every run; "after:N" renders N runs, then hangs
   FAKE_BLENDER_SLEEP_S   seconds to sleep before writing (to observe overlap)
   FAKE_BLENDER_ESCAPE    "1": the hanging run starts a child in a new session (escapes killpg)
+  FAKE_BLENDER_FAIL      "CODE:MESSAGE" exits CODE after writing a failed result with MESSAGE;
+                         "CODE" alone exits CODE without writing any result (a crash)
 """
 
 from __future__ import annotations
@@ -76,6 +78,15 @@ def main(argv: list[str]) -> int:
     if _should_hang():
         _hang(entry)
         return 1
+    fail = os.environ.get("FAKE_BLENDER_FAIL")
+    if fail:
+        code, _, message = fail.partition(":")
+        if message:
+            error = {"code": "render_failed", "exit_code": int(code), "message": message}
+            doc = {"schema": "vfscore.render_result", "version": 1, "ok": False, "error": error}
+            (out_dir / "render_result.json").write_text(json.dumps(doc))
+        _log(entry)
+        return int(code)
     _log(entry)
     time.sleep(float(os.environ.get("FAKE_BLENDER_SLEEP_S", "0")))
     spec = job["spec"]
@@ -96,7 +107,9 @@ def main(argv: list[str]) -> int:
         "blender_version": "fake",
         "glb": {"name": glb.name, "sha256": hashlib.sha256(glb.read_bytes()).hexdigest()},
         "spec": spec,
-        "spec_hash": None,
+        "spec_hash": hashlib.sha256(
+            json.dumps(spec, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest(),  # as RenderSpec.spec_hash computes it
         "device": "CPU",
         "views": views,
         "timings": {},

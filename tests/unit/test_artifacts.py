@@ -1,0 +1,149 @@
+"""A job's artifacts: the payload and what it records, the files, failures, the finished check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from blender_addon.contract.spec import preset
+from driver import __version__
+from driver.config.settings import RunSettings
+from driver.pipeline.artifacts import (
+    JobPlace,
+    build_payload,
+    load_finished,
+    record_failure,
+    write_success,
+)
+from driver.pipeline.stages import EvaluationError, RenderStage
+from rubric.core.definition import load_rubric
+from rubric.core.judge import JudgeResult, RepeatResult
+from rubric.offline.judge import OfflineJudge
+
+RUBRIC = load_rubric()
+SPEC = preset("hero").with_changes(resolution=(64, 48), samples=5, seed=9, hdri_strength=0.7)
+SUBS = {"color_palette": 80, "finish": 60, "texture_identity": 70, "texture_scale_placement": 50}
+
+
+def judged(valid: bool = True) -> JudgeResult:
+    repeats = [
+        RepeatResult(i, RUBRIC.overall(SUBS), dict(SUBS), dict.fromkeys(SUBS, "why"))
+        if valid
+        else RepeatResult(i, None, None, None, ["not JSON"])
+        for i in range(2)
+    ]
+    return JudgeResult(RUBRIC, "offline:appearance-1.0", repeats, 0, 0.0, {"provider": "x"})
+
+
+def stage(ws: Path) -> RenderStage:
+    views = [ws / "runs/R/metrics/vfscore/J/renders/00_hero.png"]
+    result = {
+        "hdri": {"alias": "vfscore_studio", "sha256": "abc"},
+        "blender_version": "4.5.15",
+        "device": "CPU",
+        "warnings": ["non-manifold: 2 of 9 edges in 'm'"],
+        "timings": {"import_s": 0.1},
+    }
+    return RenderStage(views, result, 3.14159, True)
+
+
+def place(ws: Path, algo: str | None = "gen-x") -> JobPlace:
+    refs = (ws / "dataset/p/images/a.jpg", ws / "dataset/p/images/b.jpg")
+    return JobPlace(ws / "runs/R/metrics/vfscore/J", refs, ws, algo)
+
+
+def settings() -> RunSettings:
+    return RunSettings(SPEC, OfflineJudge(RUBRIC), {"k": "v"})
+
+
+def test_payload_records_the_render_the_caller_and_the_paths(tmp_path: Path) -> None:
+    p = build_payload(place(tmp_path), settings(), stage(tmp_path), judged(), 1.23456)
+    assert p["vfscore_overall"] == p["vfscore_overall_median"] == RUBRIC.overall(SUBS)
+    assert p["version"] == p["tool_version"] == __version__ and p["algo"] == "gen-x"
+    assert p["artifacts_dir"] == "runs/R/metrics/vfscore/J"
+    assert p["render_image_path"] == "runs/R/metrics/vfscore/J/renders/00_hero.png"
+    assert p["gt_image_path"] == "dataset/p/images/a.jpg"
+    assert p["render_settings"] == {
+        "engine": "CYCLES",
+        "hdri": {"alias": "vfscore_studio", "sha256": "abc", "strength": 0.7, "rotation_deg": 0.0},
+        "camera": {
+            "preset": "hero",
+            "views": [{"name": "hero", "azimuth_deg": 35.0, "elevation_deg": 25.0}],
+            "fov_deg": 39.6,
+            "margin": 1.1,
+        },
+        "seed": 9,
+        "background_rgb": [1.0, 1.0, 1.0],
+        "samples": 5,
+        "resolution": [64, 48],
+        "spec_hash": SPEC.spec_hash(),
+    }
+    assert p["renders"] == ["renders/00_hero.png"] and p["rationales_dir"] == "rationales"
+    assert (p["blender_version"], p["device"]) == ("4.5.15", "CPU")
+    assert p["render_warnings"] == ["non-manifold: 2 of 9 edges in 'm'"]
+    assert p["render_timings"] == {"import_s": 0.1} and p["render_cached"] is True
+    assert p["config_hash"] == settings().config_hash
+    assert (p["render_runtime_s"], p["scoring_runtime_s"]) == (3.142, 1.235)
+
+
+def test_paths_outside_the_workspace_or_without_one_are_null(tmp_path: Path) -> None:
+    outside = JobPlace(tmp_path / "elsewhere", (Path("/x/a.jpg"),), tmp_path / "ws", None)
+    p = build_payload(outside, settings(), stage(tmp_path), judged(), 0.0)
+    assert (p["artifacts_dir"], p["gt_image_path"], p["algo"]) == (None, None, None)
+    none = JobPlace(tmp_path, (), None, None)
+    p = build_payload(none, settings(), RenderStage([], {}, 0.0, False), judged(), 0.0)
+    assert (p["artifacts_dir"], p["render_image_path"], p["gt_image_path"]) == (None, None, None)
+
+
+def test_write_success_writes_every_file_and_the_record_last(tmp_path: Path) -> None:
+    out = place(tmp_path).out_dir
+    (out / "rationales").mkdir(parents=True)
+    (out / "rationales" / "rep_7.txt").write_text("old")
+    (out / "error.json").write_text("{}")
+    payload = write_success(place(tmp_path), settings(), stage(tmp_path), judged(), 0.5)
+    assert sorted(p.name for p in (out / "rationales").iterdir()) == ["rep_0.txt", "rep_1.txt"]
+    assert (out / "rationales" / "rep_0.txt").read_text().startswith("repeat 0: overall ")
+    assert json.loads((out / "config.json").read_text()) == {"k": "v"}
+    assert not (out / "error.json").exists()
+    assert json.loads((out / "result.json").read_text()) == payload
+    assert json.loads((out / "vfscore_result.json").read_text()) == payload
+    assert load_finished(out) == payload
+
+
+def test_no_valid_answer_is_an_error_and_nothing_is_finished(tmp_path: Path) -> None:
+    out = place(tmp_path).out_dir
+    with pytest.raises(EvaluationError, match=r"^judge gave no valid answer in 2 repeat\(s\) "
+                       r"\(2 invalid answers; see rationales/\)$"):  # fmt: skip
+        write_success(place(tmp_path), settings(), stage(tmp_path), judged(valid=False), 0.5)
+    assert (out / "rationales" / "rep_1.txt").read_text().endswith("invalid answer: not JSON\n")
+    assert load_finished(out) is None and not (out / "result.json").exists()
+
+
+def test_record_failure(tmp_path: Path) -> None:
+    out = tmp_path / "job"
+    line = record_failure(out, "GLB import failed:\n  not a\tglTF")
+    assert line == "GLB import failed: not a glTF"
+    assert json.loads((out / "error.json").read_text()) == {
+        "error": line,
+        "tool_version": __version__,
+    }
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    line = record_failure(blocked / "job", "boom")
+    assert line.startswith("boom (and error.json could not be written: ")
+
+
+def test_load_finished_trusts_only_the_record(tmp_path: Path) -> None:
+    assert load_finished(tmp_path) is None
+    (tmp_path / "result.json").write_text(json.dumps({"vfscore_overall_median": 70}))
+    assert load_finished(tmp_path) is None  # archi3D's rewrite alone is not VFScore's record
+    (tmp_path / "vfscore_result.json").write_text("{broken")
+    assert load_finished(tmp_path) is None
+    (tmp_path / "vfscore_result.json").write_text(json.dumps([1]))
+    assert load_finished(tmp_path) is None
+    (tmp_path / "vfscore_result.json").write_text(json.dumps({"vfscore_overall_median": None}))
+    assert load_finished(tmp_path) is None
+    (tmp_path / "vfscore_result.json").write_text(json.dumps({"vfscore_overall_median": 70}))
+    assert load_finished(tmp_path) == {"vfscore_overall_median": 70}

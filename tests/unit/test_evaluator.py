@@ -1,0 +1,35 @@
+"""The evaluator's own checks: the job's deadline and the photos, before anything renders."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from driver.pipeline.evaluator import check_deadline, check_photos
+from driver.pipeline.stages import EvaluationError
+
+
+def test_deadline() -> None:
+    now = time.perf_counter()
+    check_deadline(now, None)
+    check_deadline(now, 60)
+    check_deadline(now - 100, None)
+    with pytest.raises(EvaluationError, match=r"^timeout: the job took longer than 2.5s$"):
+        check_deadline(now - 3, 2.5)
+
+
+def test_photos(tmp_path: Path) -> None:
+    good = tmp_path / "a.jpg"
+    Image.new("RGB", (4, 4)).save(good)
+    bad = tmp_path / "b.jpg"
+    bad.write_bytes(b"<html>")
+    check_photos((good,))
+    with pytest.raises(EvaluationError, match=r"^no reference photo given$"):
+        check_photos(())
+    with pytest.raises(EvaluationError, match=r"^reference photo 'b.jpg' is not a decodable"):
+        check_photos((good, bad))
+    with pytest.raises(EvaluationError, match=r"^reference photo 'c.jpg' does not exist$"):
+        check_photos((tmp_path / "c.jpg", good))
