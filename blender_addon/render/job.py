@@ -15,7 +15,13 @@ from ..contract.render_job import DOC_VERSION, RESULT_FILE, RESULT_SCHEMA, Rende
 from ..contract.spec import RenderSpec
 from ..scene.build import build_standard_scene, import_glb, mesh_objects, unloadable_images
 from ..scene.dump import scene_dump
-from ..scene.hdri_access import HdriError, blender_world_dir, resolve_hdri, sha256_file
+from ..scene.hdri_access import (
+    HdriError,
+    ResolvedHdri,
+    blender_world_dir,
+    resolve_hdri,
+    sha256_file,
+)
 
 
 def view_filename(index: int, name: str) -> str:
@@ -101,26 +107,29 @@ def run_job(job: RenderJob, script_start: float) -> dict[str, Any]:
     return result
 
 
-def _run(job: RenderJob, result: dict[str, Any]) -> None:
-    timings = result["timings"]
-    spec = job.spec
+def _texture_problem(job: RenderJob, result: dict[str, Any], message: str) -> None:
+    """A missing texture fails the job, unless the job allows it (then it is a warning)."""
+    if not job.allow_missing_textures:
+        raise RenderFailure("missing_texture", message)
+    result["warnings"].append(f"missing texture: {message}")
+
+
+def _check_inputs(job: RenderJob, result: dict[str, Any]) -> ResolvedHdri:
+    """The GLB's container and references, and the HDRI, before Blender imports anything."""
     try:
         info = inspect_glb(job.glb)
     except FileNotFoundError:
         raise RenderFailure("glb_import_failed", f"file not found: {job.glb}") from None
     except GlbProblem as problem:
-        code = {"invalid": "glb_import_failed", "no_mesh": "no_mesh"}.get(
-            problem.kind, "glb_import_failed"
-        )
+        code = "no_mesh" if problem.kind == "no_mesh" else "glb_import_failed"
         raise RenderFailure(code, str(problem)) from None
     result["glb"]["sha256"] = sha256_file(job.glb)
     if info.missing_textures:
-        message = ", ".join(info.missing_textures) + " not found next to the GLB"
-        if not job.allow_missing_textures:
-            raise RenderFailure("missing_texture", message)
-        result["warnings"].append(f"missing texture: {message}")
+        _texture_problem(
+            job, result, ", ".join(info.missing_textures) + " not found next to the GLB"
+        )
     try:
-        hdri = resolve_hdri(spec.hdri_alias, blender_world_dir())
+        hdri = resolve_hdri(job.spec.hdri_alias, blender_world_dir())
     except HdriError as exc:
         raise RenderFailure("hdri", str(exc)) from None
     result["hdri"] = {
@@ -128,23 +137,30 @@ def _run(job: RenderJob, result: dict[str, Any]) -> None:
         "file": hdri.entry.file,
         "sha256": hdri.entry.sha256,
     }
+    return hdri
 
+
+def _import(job: RenderJob, result: dict[str, Any]) -> list[bpy.types.Object]:
+    """Import the GLB into an empty factory scene; its images must have loaded."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     start = time.perf_counter()
     try:
         objects = import_glb(job.glb)
     except Exception as exc:  # the importer raises bare RuntimeErrors with its traceback as text
         raise RenderFailure("glb_import_failed", _last_line(str(exc))) from None
-    timings["import_s"] = round(time.perf_counter() - start, 4)
+    result["timings"]["import_s"] = round(time.perf_counter() - start, 4)
     if not mesh_objects(objects):
         raise RenderFailure("no_mesh")
     broken = unloadable_images(objects)
     if broken:
-        message = f"image(s) {', '.join(broken)} could not be loaded"
-        if not job.allow_missing_textures:
-            raise RenderFailure("missing_texture", message)
-        result["warnings"].append(f"missing texture: {message}")
+        _texture_problem(job, result, f"image(s) {', '.join(broken)} could not be loaded")
+    return objects
 
+
+def _run(job: RenderJob, result: dict[str, Any]) -> None:
+    timings, spec = result["timings"], job.spec
+    hdri = _check_inputs(job, result)
+    objects = _import(job, result)
     start = time.perf_counter()
     scene = bpy.context.scene
     built = build_standard_scene(scene, objects, spec, hdri.path)

@@ -13,14 +13,33 @@ from typing import TYPE_CHECKING
 import bpy
 
 if TYPE_CHECKING:
-    from hdri.registry import HdriError, load_registry, resolve_hdri, sha256_file
+    from hdri.registry import HdriError, ResolvedHdri, load_registry, resolve_hdri, sha256_file
 else:
     try:
-        from ..hdri.registry import HdriError, load_registry, resolve_hdri, sha256_file
+        from ..hdri.registry import (
+            HdriError,
+            ResolvedHdri,
+            load_registry,
+            resolve_hdri,
+            sha256_file,
+        )
     except ImportError:
-        from hdri.registry import HdriError, load_registry, resolve_hdri, sha256_file
+        from hdri.registry import (
+            HdriError,
+            ResolvedHdri,
+            load_registry,
+            resolve_hdri,
+            sha256_file,
+        )
 
-__all__ = ["HdriError", "blender_world_dir", "load_registry", "resolve_hdri", "sha256_file"]
+__all__ = [
+    "HdriError",
+    "ResolvedHdri",
+    "blender_world_dir",
+    "load_registry",
+    "resolve_hdri",
+    "sha256_file",
+]
 
 
 def blender_world_dir() -> Path | None:

@@ -67,6 +67,61 @@ class MergeResult:
     updated: int
 
 
+def _check_keys(header: list[str], batch_columns: Sequence[str], key_cols: list[str]) -> None:
+    if not key_cols:
+        raise TableFormatError("no key columns given")
+    for k in key_cols:
+        if k not in batch_columns:
+            raise TableFormatError(f"batch has no key column {k!r}")
+    if not header:
+        return
+    if len(set(header)) != len(header):
+        dup = sorted({c for c in header if header.count(c) > 1})
+        raise TableFormatError(f"table has duplicate columns: {dup}")
+    for k in key_cols:
+        if k not in header:
+            raise TableFormatError(f"table has no key column {k!r}")
+
+
+def _widened_rows(
+    rows: Iterable[Sequence[str]], width_before: int, width: int, key_pos: list[int]
+) -> tuple[list[Row], dict[tuple[str, ...], list[int]]]:
+    """The table's rows at the new width, and the row numbers of each key.
+
+    Rows are copied only when they must change (new columns, or a short row): on a 100,000-row
+    table this is a single pass that builds the key index.
+    """
+    extra = [""] * (width - width_before)
+    out: list[Row] = []
+    index: dict[tuple[str, ...], list[int]] = {}
+    for n, row in enumerate(rows):
+        if len(row) != width_before:
+            if len(row) > width_before:
+                raise TableFormatError(
+                    f"table row {n + 2} has {len(row)} cells but the header has {width_before}"
+                )
+            row = [*row, *[""] * (width_before - len(row))]
+        if extra:
+            row = [*row, *extra]
+        index.setdefault(tuple([row[i] for i in key_pos]), []).append(len(out))
+        out.append(row)
+    return out, index
+
+
+def _latest_by_key(
+    batch_rows: Sequence[Mapping[str, str]], key_cols: list[str]
+) -> dict[tuple[str, ...], Mapping[str, str]]:
+    """The batch's rows by key; of duplicate keys, the last wins. Empty keys are refused."""
+    latest: dict[tuple[str, ...], Mapping[str, str]] = {}
+    for n, brow in enumerate(batch_rows):
+        key = tuple(brow.get(k, "") for k in key_cols)
+        if any(part == "" for part in key):
+            named = dict(zip(key_cols, key, strict=True))
+            raise TableFormatError(f"batch row {n} has an empty key {named}")
+        latest[key] = brow
+    return latest
+
+
 def merge_rows(
     header: Sequence[str],
     rows: Iterable[Sequence[str]],
@@ -80,64 +135,23 @@ def merge_rows(
     text; unmatched batch rows are appended; new columns go at the end; the last duplicate key in
     the batch wins. A table that is empty (no header) takes the batch's columns.
     """
-    key_cols = list(key_cols)
-    if not key_cols:
-        raise TableFormatError("no key columns given")
-    for k in key_cols:
-        if k not in batch_columns:
-            raise TableFormatError(f"batch has no key column {k!r}")
-    header = list(header)
-    if header:
-        if len(set(header)) != len(header):
-            dup = sorted({c for c in header if header.count(c) > 1})
-            raise TableFormatError(f"table has duplicate columns: {dup}")
-        for k in key_cols:
-            if k not in header:
-                raise TableFormatError(f"table has no key column {k!r}")
+    key_cols, header = list(key_cols), list(header)
+    _check_keys(header, batch_columns, key_cols)
     new_header = header + [c for c in dict.fromkeys(batch_columns) if c not in header]
-    width = len(new_header)
     pos = {c: i for i, c in enumerate(new_header)}
-    key_pos = [pos[k] for k in key_cols]
-
-    # Rows are copied only when they must change (new columns, or a batch update): on a
-    # 100,000-row table the merge is then a single pass that builds the key index.
-    extra = [""] * (width - len(header))
-    out: list[Row] = []
-    index: dict[tuple[str, ...], list[int]] = {}
-    for n, row in enumerate(rows):
-        if len(row) != len(header):
-            if len(row) > len(header):
-                raise TableFormatError(
-                    f"table row {n + 2} has {len(row)} cells but the header has {len(header)}"
-                )
-            row = [*row, *[""] * (len(header) - len(row))]
-        if extra:
-            row = [*row, *extra]
-        index.setdefault(tuple([row[i] for i in key_pos]), []).append(len(out))
-        out.append(row)
-
-    latest: dict[tuple[str, ...], Mapping[str, str]] = {}
-    for n, brow in enumerate(batch_rows):
-        key = tuple(brow.get(k, "") for k in key_cols)
-        if any(part == "" for part in key):
-            named = dict(zip(key_cols, key, strict=True))
-            raise TableFormatError(f"batch row {n} has an empty key {named}")
-        latest[key] = brow
-
+    out, index = _widened_rows(rows, len(header), len(new_header), [pos[k] for k in key_cols])
     inserted = updated = 0
-    for key, brow in latest.items():
+    for key, brow in _latest_by_key(batch_rows, key_cols).items():
         targets = index.get(key)
         if targets is None:
-            full = [""] * width
-            for c in batch_columns:
-                full[pos[c]] = brow.get(c, "")
-            out.append(full)
+            targets = [len(out)]
+            out.append([""] * len(new_header))
             inserted += 1
-            continue
+        else:
+            updated += 1
         for t in targets:
             changed = list(out[t])
             for c in batch_columns:
                 changed[pos[c]] = brow.get(c, "")
             out[t] = changed
-        updated += 1
     return MergeResult(new_header, out, inserted, updated)
