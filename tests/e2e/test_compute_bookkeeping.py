@@ -178,3 +178,26 @@ def test_judge_calls_overlap_up_to_max_concurrent(
     # A request that arrives before the previous one could have been answered ran beside it.
     overlapped = any(b - a < 2.0 for a, b in itertools.pairwise(arrivals))
     assert overlapped is overlap
+
+
+def test_a_failed_render_is_that_jobs_error(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_BLENDER_FAIL", "3:GLB import failed: not a glTF binary")
+    events: list[tuple[str, int]] = []
+    s = compute(ws, events=events)
+    assert (s.ok, s.error, s.not_evaluated) == (0, 3, 0) and events == [("error", 3)] * 3
+    for i in range(3):
+        row = table(ws.root).iloc[i]
+        assert (row["run_id"], row["job_id"]) == (RUN_ID, job_id(i))
+        assert row["vf_error"] == "GLB import failed: not a glTF binary"
+        error = json.loads((ws.job_metrics_dir(RUN_ID, job_id(i)) / "error.json").read_text())
+        assert error["error"] == "GLB import failed: not a glTF binary"
+
+
+def test_runtimes_in_the_summary_are_the_jobs(ws: Workspace) -> None:
+    s = compute(ws)
+    records = [
+        json.loads((ws.job_metrics_dir(RUN_ID, job_id(i)) / "vfscore_result.json").read_text())
+        for i in range(3)
+    ]
+    assert sorted(s.render_times) == sorted(r["render_runtime_s"] for r in records)
+    assert sorted(s.scoring_times) == sorted(r["scoring_runtime_s"] for r in records)
