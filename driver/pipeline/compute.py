@@ -153,7 +153,8 @@ class _Run:
         self.error(c.run_id, c.job_id, record_failure(self.out_dir(c), message))
 
     def not_evaluated(self, c: Candidate) -> None:
-        reason = self.fatal[0] if self.fatal else "the run was stopped"
+        """A job skipped because the judge stopped the run (credentials, quota)."""
+        reason = self.fatal[0]
         self.error(
             c.run_id,
             c.job_id,

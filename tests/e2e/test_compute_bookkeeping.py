@@ -6,16 +6,32 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from driver.pipeline.compute import ComputeError, ComputeOptions, ComputeSummary, run_compute
+from driver.pipeline.compute import (
+    ComputeError,
+    ComputeOptions,
+    ComputeSummary,
+    RunInterrupted,
+    run_compute,
+)
 from driver.ssot.workspace import Workspace
 from rubric.core.definition import load_rubric
-from tests.support.fast_workspace import RUN_ID, build, fake_blender, job_id, log_records, table
+from tests.support.fast_workspace import (
+    RUN_ID,
+    build,
+    fake_blender,
+    fake_runs,
+    job_id,
+    log_records,
+    table,
+)
 from tests.support.llm_server import ScriptedServer, answer_json, ok_reply, quota_exhausted
+from tests.support.processes import running
 from tests.support.settings import settings_from
 
 DIMS = load_rubric().names
@@ -201,3 +217,73 @@ def test_runtimes_in_the_summary_are_the_jobs(ws: Workspace) -> None:
     ]
     assert sorted(s.render_times) == sorted(r["render_runtime_s"] for r in records)
     assert sorted(s.scoring_times) == sorted(r["scoring_runtime_s"] for r in records)
+
+
+@pytest.mark.timeout(120)
+def test_an_interrupted_run_leaves_no_blender_running(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "fake-log"
+    log.mkdir()
+    monkeypatch.setenv("FAKE_BLENDER_LOG", str(log))
+    monkeypatch.setenv("FAKE_BLENDER_HANG", "after:1")
+
+    def progress(event: str, total: int) -> None:
+        deadline = time.monotonic() + 30
+        while len(list(log.glob("run-*.claim"))) < 3:  # both other Blenders are hanging
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        raise RunInterrupted("SIGTERM")
+
+    opts = ComputeOptions(run_id=RUN_ID, repeats=1, max_parallel=2)
+    s = run_compute(ws, opts, settings_from(ws.root / "vfscore.toml"), progress)
+    assert (s.interrupted, s.ok) == ("SIGTERM", 1)
+    children = [pid for r in fake_runs(log) for pid in r["children"]]
+    time.sleep(0.2)
+    assert len(children) == 2 and not any(running(pid) for pid in children)
+    assert log_records(ws.root)[-1]["interrupted"] == "SIGTERM"
+
+
+def test_job_timeouts_cover_the_render_and_the_wait_for_the_judge(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ScriptedServer() as server:
+        reply = ok_reply("openai", answer_json(DIMS, 70))
+        reply.delay_s = 3.0
+        server.script = [reply] * 2
+        (ws.root / "vfscore.toml").write_text(
+            f'[judge]\nprovider = "openai-compatible"\nmodel = "m"\n'
+            f'base_url = "{server.url}/v1"\nmax_concurrent = 1\n'
+        )
+        opts = ComputeOptions(run_id=RUN_ID, repeats=1, timeout_s=2.5, max_parallel=2, limit=2)
+        s = run_compute(ws, opts, settings_from(ws.root / "vfscore.toml"))
+    # Job 1 is judged at once; job 2, rendered as fast, waits 3 s for the judge: past 2.5 s.
+    assert (s.ok, s.error) == (1, 1)
+    errors = [e for e in table(ws.root)["vf_error"] if e]
+    assert errors == ["timeout: the job took longer than 2.5s"]
+    monkeypatch.setenv("FAKE_BLENDER_HANG", "all")
+    s = compute(ws, redo=True, timeout_s=1.0, jobs=job_id(2))
+    assert (s.n_selected, s.error) == (1, 1)
+    assert table(ws.root).loc[2, "vf_error"] == "timeout: rendering took longer than 1s"
+
+
+def test_jobs_limit_and_the_paths_recorded(ws: Workspace) -> None:
+    s = compute(ws, jobs=job_id(1))
+    assert (s.n_selected, s.ok) == (1, 1) and s.skip_reasons == {"--jobs does not match": 2}
+    record = json.loads((ws.job_metrics_dir(RUN_ID, job_id(1)) / "vfscore_result.json").read_text())
+    assert record["artifacts_dir"] == f"runs/{RUN_ID}/metrics/vfscore/{job_id(1)}"
+    assert record["gt_image_path"] == "dataset/000123_tin/images/photo_1.png"
+    s = compute(ws, limit=1)
+    assert (s.n_selected, s.ok) == (1, 1)
+
+
+def test_an_unexpected_error_in_one_job_is_its_row(ws: Workspace) -> None:
+    blocked = ws.job_metrics_dir(RUN_ID, job_id(1))
+    blocked.parent.mkdir(parents=True)
+    blocked.write_text("a file where the job's folder should be")
+    s = compute(ws)
+    assert (s.ok, s.error) == (2, 1)
+    row = table(ws.root).iloc[1]
+    assert (row["run_id"], row["job_id"]) == (RUN_ID, job_id(1))
+    assert row["vf_error"].startswith("internal error: ")
+    assert "error.json could not be written" in row["vf_error"]
