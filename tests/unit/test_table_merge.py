@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import pytest
 
-from driver.ssot.table_merge import TableFormatError, merge_rows
+from driver.ssot.table_merge import TableFormatError, format_cell, frame_to_rows, merge_rows
 
 KEYS = ["run_id", "job_id"]
 HEADER = ["run_id", "job_id", "a"]
@@ -36,3 +40,31 @@ def test_cells_a_batch_row_lacks_are_blank_not_missing() -> None:
     merged = merge_rows(HEADER, [["r", "j", "1"]], HEADER, batch, KEYS)
     assert merged.rows == [["r", "j", ""], ["r", "new", ""]]
     assert (merged.inserted, merged.updated) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (False, "False"),
+        (np.bool_(False), "False"),
+        ({"name": "Crème", "w": [1, 2]}, '{"name":"Crème","w":[1,2]}'),
+        (["a", "é"], '["a","é"]'),
+        (pd.NaT, ""),
+        (Path("runs/R"), "runs/R"),
+    ],
+)
+def test_more_cells(value: object, text: str) -> None:
+    assert format_cell(value) == text
+
+
+def test_a_batch_with_duplicate_columns_is_refused() -> None:
+    frame = pd.DataFrame([["r", "j", "1", "2"]], columns=["run_id", "job_id", "a", "a"])
+    with pytest.raises(TableFormatError, match=r"^batch has duplicate columns: \['a'\]$"):
+        frame_to_rows(frame)
+
+
+def test_every_update_is_counted() -> None:
+    rows = [["r", "j", "1"], ["r", "k", "2"], ["r", "l", "3"]]
+    batch = [{"run_id": "r", "job_id": j, "a": "x"} for j in ("j", "k", "l", "m")]
+    merged = merge_rows(HEADER, rows, HEADER, batch, KEYS)
+    assert (merged.inserted, merged.updated) == (1, 3)
