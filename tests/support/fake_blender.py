@@ -32,8 +32,10 @@ from PIL import Image, ImageDraw
 def _log(entry: dict[str, object]) -> None:
     folder = os.environ.get("FAKE_BLENDER_LOG")
     if folder:
-        path = Path(folder) / f"{os.getpid()}.json"
-        path.write_text(json.dumps(entry))
+        # Atomic: tests poll these files while runs write them.
+        tmp = Path(folder) / f"{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(entry))
+        os.replace(tmp, Path(folder) / f"{os.getpid()}.json")
 
 
 def _run_number() -> int:
