@@ -7,11 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from blender_addon.contract.render_job import RenderJob
+from driver.cli.app import app
 from driver.pipeline.launcher import RenderTimeout, run_render
 from tests.support.blender import tiny_spec
 from tests.support.fast_workspace import (
@@ -38,9 +41,20 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return log
 
 
-def vfscore(ws: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "driver", "compute", "--workspace", str(ws), "--run-id", RUN_ID]
-    return subprocess.run([*cmd, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def vfscore(ws: Path, *args: str) -> Ran:
+    """`vfscore compute` on ``ws`` in this process (typer parses the command line)."""
+    cmd = ["compute", "--workspace", str(ws), "--run-id", RUN_ID, *args]
+    result = CliRunner().invoke(app, cmd)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.mark.timeout(120)
