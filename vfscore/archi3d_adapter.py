@@ -7,12 +7,11 @@ render_runtime_s, scoring_runtime_s, error``. VFScore does not depend on archi3D
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from driver import __version__
-from driver.pipeline.evaluator import VFScoreRequest, VFScoreResponse
-from vfscore.evaluator import VFScoreError, evaluate_request
+from driver.pipeline.evaluator import VFScoreResponse
+from vfscore.evaluator import VFScoreError, evaluate_request, make_request
 
 
 class VFScoreAdapter:
@@ -22,16 +21,14 @@ class VFScoreAdapter:
 
     def evaluate(self, req: Any) -> VFScoreResponse:
         """Score one archi3D request; every failure is ``ok=False`` with its one-line error."""
-        timeout = getattr(req, "timeout_s", None)
-        workspace = getattr(req, "workspace", None)
-        request = VFScoreRequest(
-            cand_glb=Path(req.cand_glb).resolve(),
-            ref_images=tuple(Path(p).resolve() for p in req.ref_images),
-            out_dir=Path(req.out_dir).resolve(),
-            repeats=int(getattr(req, "repeats", 3)),
-            timeout_s=float(timeout) if timeout is not None else None,
-            workspace=Path(workspace).resolve() if workspace else None,
-            algo=getattr(req, "algo", None),
+        request = make_request(
+            req.cand_glb,
+            req.ref_images,
+            req.out_dir,
+            getattr(req, "repeats", 3),
+            getattr(req, "timeout_s", None),
+            getattr(req, "workspace", None),
+            getattr(req, "algo", None),
         )
         try:
             return evaluate_request(request, getattr(req, "blender_exe", None))

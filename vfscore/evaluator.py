@@ -23,6 +23,27 @@ class VFScoreError(RuntimeError):
     """A job VFScore could not score; the message is the one-line reason (no traceback)."""
 
 
+def make_request(
+    cand_glb: str | Path,
+    ref_images: list[str] | list[Path],
+    out_dir: str | Path,
+    repeats: int = 3,
+    timeout_s: int | float | None = None,
+    workspace: str | Path | None = None,
+    algo: str | None = None,
+) -> VFScoreRequest:
+    """A request from a caller's plain values: paths resolved, the timeout as seconds."""
+    return VFScoreRequest(
+        cand_glb=Path(cand_glb).resolve(),
+        ref_images=tuple(Path(p).resolve() for p in ref_images),
+        out_dir=Path(out_dir).resolve(),
+        repeats=int(repeats),
+        timeout_s=float(timeout_s) if timeout_s is not None else None,
+        workspace=Path(workspace).resolve() if workspace else None,
+        algo=algo,
+    )
+
+
 def evaluate_request(
     req: VFScoreRequest, blender_exe: str | None = None, judge: str | None = None
 ) -> VFScoreResponse:
@@ -67,15 +88,7 @@ def evaluate_visual_fidelity(
     Raises :class:`VFScoreError` with the one-line reason when the job cannot be scored.
     """
     del quiet  # nothing is printed either way
-    req = VFScoreRequest(
-        cand_glb=Path(cand_glb).resolve(),
-        ref_images=tuple(Path(p).resolve() for p in ref_images),
-        out_dir=Path(out_dir).resolve(),
-        repeats=repeats,
-        timeout_s=float(timeout_s) if timeout_s is not None else None,
-        workspace=Path(workspace).resolve() if workspace else None,
-        algo=algo,
-    )
+    req = make_request(cand_glb, ref_images, out_dir, repeats, timeout_s, workspace, algo)
     response = evaluate_request(req, blender_exe)
     if not response.ok or response.payload is None:
         raise VFScoreError(response.error or "unknown error")

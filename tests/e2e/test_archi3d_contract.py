@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from driver.demo.assets import write_textured_glb
 from tests.support import archi3d_standin as archi3d
 from tests.support.fast_workspace import RUN_ID, build, fake_blender, job_id, table
 from tests.support.processes import running
@@ -142,17 +141,13 @@ def test_cli_timeout_kills_the_render(
     assert pids and not any(running(pid) for pid in pids)
 
 
-def test_blender_exe_is_the_renderer_launched(job: dict[str, Any], tmp_path: Path) -> None:
+def test_blender_exe_is_the_renderer_launched(
+    job: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log = tmp_path / "log"
     log.mkdir()
-    exe = fake_blender(tmp_path)
-    import os
-
-    os.environ["FAKE_BLENDER_LOG"] = str(log)
-    try:
-        payload = archi3d.call_by_import({**job, "blender_exe": str(exe)})
-    finally:
-        del os.environ["FAKE_BLENDER_LOG"]
+    monkeypatch.setenv("FAKE_BLENDER_LOG", str(log))
+    payload = archi3d.call_by_import({**job, "blender_exe": str(fake_blender(tmp_path))})
     assert len(list(log.glob("*.json"))) == 1  # the fake, not the bpy wheel, rendered
     assert payload["vfscore_overall"] is not None
 
@@ -205,7 +200,6 @@ def test_neither_tool_redoes_the_other(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_judge_offline_is_accepted_where_judge_is(tmp_path: Path) -> None:
-    glb = write_textured_glb(tmp_path / "m.glb")
     ref = tmp_path / "r.png"
     from PIL import Image
 
@@ -217,4 +211,3 @@ def test_judge_offline_is_accepted_where_judge_is(tmp_path: Path) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["llm_model"] == "offline:appearance-1.0"
-    del glb

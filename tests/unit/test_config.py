@@ -143,8 +143,6 @@ def test_every_schema_key_is_read_by_some_code_path() -> None:
     assert {"render.samples", "compute.repeats", "judge.timeout_s"} <= set(keys)
     unread = [k for k in keys if k.split(".")[-1] not in read and k.split(".")[-1] != "preset"]
     assert unread == []
-    # ...and the walk can fail: a key nobody reads is reported.
-    assert "not_a_key_anyone_reads" not in read
 
 
 def test_every_render_key_reaches_the_spec_or_the_job() -> None:
