@@ -26,6 +26,7 @@ from driver.config.settings import RunSettings
 from driver.pipeline.stages import RENDERS, EvaluationError, RenderStage
 from driver.ssot.vf_columns import one_line
 from driver.ssot.workspace import UnsafePathError, rel_to_workspace
+from rubric.core.errors import redact
 from rubric.core.judge import JudgeResult
 
 RECORD_JSON = "vfscore_result.json"
@@ -159,13 +160,14 @@ def write_success(
 
 def record_failure(out_dir: Path, message: str) -> str:
     """Write ``error.json`` and return the one-line error. If the folder cannot take it (it is a
-    file, the disk is full), the line says so: a job's error is never lost to its own record."""
-    line = one_line(message)
+    file, the disk is full), the line says so: a job's error is never lost to its own record.
+    Secrets are redacted: an exception's text may quote a request header."""
+    line = one_line(redact(message))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(out_dir / ERROR_JSON, {"error": line, "tool_version": __version__})
     except OSError as exc:
-        line = one_line(f"{line} (and {ERROR_JSON} could not be written: {exc})")
+        line = one_line(redact(f"{line} (and {ERROR_JSON} could not be written: {exc})"))
     return line
 
 

@@ -32,7 +32,7 @@ from driver.ssot.metrics_log import append_log_record, utc_timestamp
 from driver.ssot.table_io import read_table
 from driver.ssot.vf_columns import error_row, score_row
 from driver.ssot.workspace import Workspace
-from rubric.core.errors import FatalJudgeError
+from rubric.core.errors import FatalJudgeError, redact
 from rubric.llm.judge import LLMJudge
 
 KEY_COLUMNS = ["run_id", "job_id"]
@@ -142,7 +142,8 @@ class _Run:
         self.tick("ok")
 
     def error(self, run_id: str, job_id: str, message: str, event: str = "error") -> None:
-        self.writer.add(error_row(run_id, job_id, message, self.dims, self.settings.config_hash))
+        line = redact(message)
+        self.writer.add(error_row(run_id, job_id, line, self.dims, self.settings.config_hash))
         self.summary.error += 1
         if event == "not evaluated":
             self.summary.not_evaluated += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,10 @@ def parse_answer_text(text: str) -> Any:
         return json.loads(body)
     except json.JSONDecodeError as exc:
         raise InvalidAnswer(f"not JSON ({exc.msg} at char {exc.pos})") from None
+    except RecursionError:
+        raise InvalidAnswer("JSON nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise InvalidAnswer(f"not usable JSON ({exc})") from None
 
 
 def validate_answer(data: Any, rubric: Rubric) -> Answer:
@@ -52,7 +57,10 @@ def validate_answer(data: Any, rubric: Rubric) -> Answer:
         if not isinstance(entry, dict) or "score" not in entry:
             raise InvalidAnswer(f"{name}: expected an object with 'score' and 'rationale'")
         score = entry["score"]
-        # JSON has one number type; 73.0 is an integer score, 73.5 and "73" and true are not.
+        # JSON has one number type; 73.0 is an integer score, 73.5 and "73" and true are not;
+        # NaN and 1e400 (infinity to Python's json) are not numbers a score can be.
+        if isinstance(score, float) and not math.isfinite(score):
+            raise InvalidAnswer(f"{name}: score {score!r} is not a finite number")
         if (
             isinstance(score, bool)
             or not isinstance(score, (int, float))

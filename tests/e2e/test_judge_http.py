@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
-from rubric.core.definition import load_rubric
 from rubric.core.errors import FatalJudgeError, JudgeError
-from rubric.llm.cache import ResponseCache
-from rubric.llm.config import JudgeConfig, config_from_dict
+from rubric.llm.config import config_from_dict
 from rubric.llm.http_client import ProviderClient
 from rubric.llm.judge import LLMJudge
 from rubric.llm.ratelimit import RateLimiter
+from tests.support.llm_judge import KEY, NAMES, RUBRIC, make_judge, no_key_in, write_images
 from tests.support.llm_server import (
     Reply,
     ScriptedServer,
@@ -26,58 +24,17 @@ from tests.support.llm_server import (
 )
 
 PROVIDERS = ["openai", "gemini", "anthropic"]
-KEY = "sk-test-SECRET0123456789abcdefXYZ"
-RUBRIC = load_rubric()
-NAMES = RUBRIC.names
 
 
 @pytest.fixture
 def images(tmp_path: Path) -> tuple[list[Path], list[Path]]:
-    refs, renders = [], []
-    for i, colour in enumerate([(200, 30, 30), (30, 200, 30)]):
-        p = tmp_path / f"ref{i}.jpg"
-        Image.new("RGB", (900, 600), colour).save(p)
-        refs.append(p)
-    for i in range(2):
-        p = tmp_path / f"render{i}.png"
-        Image.new("RGBA", (64, 64), (200, 30, 30, 255 if i else 128)).save(p)
-        renders.append(p)
-    return refs, renders
+    return write_images(tmp_path)
 
 
 @pytest.fixture
 def server():
     with ScriptedServer() as s:
         yield s
-
-
-def make_judge(
-    provider: str, url: str, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, **extra: object
-) -> tuple[LLMJudge, list[float]]:
-    monkeypatch.setenv("VFSCORE_TEST_KEY", KEY)
-    cfg: JudgeConfig = config_from_dict(
-        {
-            "provider": provider,
-            "model": "test-model",
-            "base_url": url,
-            "api_key_env": "VFSCORE_TEST_KEY",
-            "timeout_s": 2.0,
-            "max_retries": 3,
-            "backoff_base_s": 0.01,
-            "prices": {"test-model": {"input_per_mtok": 1.0, "output_per_mtok": 2.0}},
-            **extra,
-        }
-    )
-    sleeps: list[float] = []
-    client = ProviderClient(cfg, limiter=RateLimiter(None, 4), sleep=sleeps.append)
-    return LLMJudge(cfg, RUBRIC, ResponseCache(cache_dir), client), sleeps
-
-
-def no_key_in(folder: Path) -> None:
-    for f in folder.rglob("*"):
-        if f.is_file():
-            data = f.read_bytes()
-            assert KEY.encode() not in data and KEY[:12].encode() not in data, f
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -289,7 +246,7 @@ def test_gateway_returning_html_is_retried_then_reported(
 ) -> None:
     judge, _ = make_judge("openai", server.url, tmp_path / "c", monkeypatch, max_retries=1)
     server.script = [Reply(502, b"<html>Bad gateway</html>"), Reply(200, b"<html>oops</html>")]
-    with pytest.raises(JudgeError, match="not the provider's response format"):
+    with pytest.raises(JudgeError, match="response body is not JSON"):
         judge.judge(images[0], images[1], repeats=1)
     assert len(server.requests) == 2
 

@@ -16,6 +16,8 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    cut_after: int | None = None  # send only this many bytes of the body, then close
+    trickle_s: float = 0.0  # send the body one byte every trickle_s seconds
 
 
 @dataclass
@@ -65,7 +67,16 @@ class ScriptedServer:
                     for k, v in reply.headers.items():
                         self.send_header(k, v)
                     self.end_headers()
-                    self.wfile.write(data)
+                    if reply.cut_after is not None:
+                        self.wfile.write(data[: reply.cut_after])
+                        self.close_connection = True
+                    elif reply.trickle_s:
+                        for i in range(len(data)):
+                            self.wfile.write(data[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle_s)
+                    else:
+                        self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout test)
 
