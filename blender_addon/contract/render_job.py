@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import write_json_atomic
+from .glb_check import GlbInfo, GlbProblem, inspect_glb
 from .keys import reject_unknown_keys
 from .spec import RenderSpec, SpecError
 
@@ -30,6 +31,8 @@ EXIT_CODES: dict[str, int] = {
     "missing_texture": 5,
     "hdri": 6,
     "render_failed": 7,
+    "no_faces": 8,
+    "unsafe_uri": 9,
 }
 _PREFIX = {
     "internal": "internal error",
@@ -38,7 +41,10 @@ _PREFIX = {
     "missing_texture": "missing texture",
     "hdri": "HDRI error",
     "render_failed": "render failed",
+    "unsafe_uri": "model refused",
 }
+# Codes whose detail is the whole line.
+_BARE = ("no_mesh", "no_faces")
 
 
 _JOB_KEYS = ("schema", "version", "glb", "out_dir", "spec", "allow_missing_textures", "launched_at")
@@ -59,8 +65,8 @@ class RenderFailure(Exception):
     @property
     def line(self) -> str:
         """One specific line, e.g. ``GLB import failed: file is empty (0 bytes)``."""
-        if self.code == "no_mesh":
-            return "no mesh in GLB"
+        if self.code in _BARE:
+            return self.detail or self.code
         first = self.detail.strip().splitlines()[0] if self.detail.strip() else ""
         return f"{_PREFIX[self.code]}: {first}" if first else _PREFIX[self.code]
 
@@ -129,3 +135,17 @@ class RenderJob:
 
     def write(self, path: Path) -> None:
         write_json_atomic(path, self.to_dict())
+
+
+def check_glb(path: Path) -> GlbInfo:
+    """:func:`inspect_glb` with its problems as :class:`RenderFailure` (the codes of
+    :data:`EXIT_CODES`), for the driver before launch and the render job before import."""
+    try:
+        return inspect_glb(path)
+    except FileNotFoundError:
+        raise RenderFailure("glb_import_failed", f"file not found: {path}") from None
+    except OSError as exc:
+        raise RenderFailure("glb_import_failed", f"cannot read the file ({exc.strerror})") from None
+    except GlbProblem as problem:
+        code = problem.kind if problem.kind in EXIT_CODES else "glb_import_failed"
+        raise RenderFailure(code, str(problem)) from None

@@ -9,9 +9,15 @@ from typing import Any
 import bpy
 
 from ..contract.atomic import write_json_atomic
-from ..contract.glb_check import GlbProblem, inspect_glb
 from ..contract.png_meta import strip_png_file
-from ..contract.render_job import DOC_VERSION, RESULT_FILE, RESULT_SCHEMA, RenderFailure, RenderJob
+from ..contract.render_job import (
+    DOC_VERSION,
+    RESULT_FILE,
+    RESULT_SCHEMA,
+    RenderFailure,
+    RenderJob,
+    check_glb,
+)
 from ..contract.spec import RenderSpec
 from ..scene.build import build_standard_scene, import_glb, mesh_objects, unloadable_images
 from ..scene.dump import scene_dump
@@ -116,13 +122,7 @@ def _texture_problem(job: RenderJob, result: dict[str, Any], message: str) -> No
 
 def _check_inputs(job: RenderJob, result: dict[str, Any]) -> ResolvedHdri:
     """The GLB's container and references, and the HDRI, before Blender imports anything."""
-    try:
-        info = inspect_glb(job.glb)
-    except FileNotFoundError:
-        raise RenderFailure("glb_import_failed", f"file not found: {job.glb}") from None
-    except GlbProblem as problem:
-        code = "no_mesh" if problem.kind == "no_mesh" else "glb_import_failed"
-        raise RenderFailure(code, str(problem)) from None
+    info = check_glb(job.glb)
     result["glb"]["sha256"] = sha256_file(job.glb)
     if info.missing_textures:
         _texture_problem(
@@ -150,7 +150,7 @@ def _import(job: RenderJob, result: dict[str, Any]) -> list[bpy.types.Object]:
         raise RenderFailure("glb_import_failed", _last_line(str(exc))) from None
     result["timings"]["import_s"] = round(time.perf_counter() - start, 4)
     if not mesh_objects(objects):
-        raise RenderFailure("no_mesh")
+        raise RenderFailure("no_mesh", "no mesh in GLB")
     broken = unloadable_images(objects)
     if broken:
         _texture_problem(job, result, f"image(s) {', '.join(broken)} could not be loaded")

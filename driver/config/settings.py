@@ -37,6 +37,16 @@ class RunSettings:
     allow_missing_textures: bool = False
     blender: str | None = None  # the Blender binary to launch; None: $VFSCORE_BLENDER or bpy
 
+    def input_hashes(self) -> dict[str, str]:
+        """What a finished result must have been made with, besides the model and the photos:
+        the render spec, the judge (provider, model, sampling) and the rubric."""
+        judge = json.dumps(self.config.get("judge"), sort_keys=True, separators=(",", ":"))
+        return {
+            "spec_hash": self.spec.spec_hash(),
+            "judge_hash": hashlib.sha256(judge.encode()).hexdigest(),
+            "rubric_hash": self.judge.rubric.rubric_hash(),
+        }
+
     @property
     def config_hash(self) -> str:
         """sha256 of the canonical JSON of the effective configuration (``vf_config_hash``)."""

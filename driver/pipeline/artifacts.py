@@ -26,6 +26,7 @@ from driver.config.settings import RunSettings
 from driver.pipeline.stages import RENDERS, EvaluationError, RenderStage
 from driver.ssot.vf_columns import one_line
 from driver.ssot.workspace import UnsafePathError, rel_to_workspace
+from hdri.registry import sha256_file
 from rubric.core.errors import redact
 from rubric.core.judge import JudgeResult
 
@@ -91,6 +92,17 @@ def artifact_paths(place: JobPlace, render: RenderStage) -> dict[str, str | None
     }
 
 
+def job_inputs(model_sha256: str, refs: tuple[Path, ...], settings: RunSettings) -> dict[str, Any]:
+    """The fingerprint of what a job is made from: model bytes, photo bytes, spec, judge, rubric.
+    A finished result is reused only for the same fingerprint (a regenerated model at the same
+    path, a new photo or another judge means the old score no longer applies)."""
+    return {
+        "model_sha256": model_sha256,
+        "photos_sha256": [sha256_file(p) for p in refs],
+        **settings.input_hashes(),
+    }
+
+
 def build_payload(
     place: JobPlace,
     settings: RunSettings,
@@ -119,6 +131,7 @@ def build_payload(
         config_hash=settings.config_hash,
         render_runtime_s=round(render.seconds, 3),
         scoring_runtime_s=round(scoring_s, 3),
+        inputs=job_inputs(str((r.get("glb") or {}).get("sha256")), place.refs, settings),
     )
     return payload
 
@@ -171,16 +184,26 @@ def record_failure(out_dir: Path, message: str) -> str:
     return line
 
 
-def load_finished(out_dir: Path) -> dict[str, Any] | None:
-    """The payload of a job that finished earlier, from VFScore's own record, or None.
+def load_finished(
+    out_dir: Path, glb: Path, refs: tuple[Path, ...], settings: RunSettings
+) -> dict[str, Any] | None:
+    """The payload of a job that finished earlier from these very inputs, or None.
 
-    Only the record counts: a result.json alone may be archi3D's rewrite of it, with a subset
-    of the keys.
+    Only VFScore's own record counts (a result.json alone may be archi3D's rewrite of it, with a
+    subset of the keys), and only if its fingerprint (:func:`job_inputs`) is this job's: same
+    model bytes, photos, spec, judge and rubric.
     """
+    record = out_dir / RECORD_JSON
+    if not record.is_file():
+        return None
     try:
-        payload = json.loads((out_dir / RECORD_JSON).read_text(encoding="utf-8"))
+        payload = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(payload, dict) or payload.get("vfscore_overall_median") is None:
         return None
-    return payload
+    try:
+        expected = job_inputs(sha256_file(glb), refs, settings)
+    except OSError:
+        return None
+    return payload if payload.get("inputs") == expected else None

@@ -228,7 +228,9 @@ def _recover_finished(run: _Run, candidates: list[Candidate]) -> list[Candidate]
     return the others."""
     todo = []
     for c in candidates:
-        finished = None if run.opts.redo else load_finished(run.out_dir(c))
+        finished = (
+            None if run.opts.redo else load_finished(run.out_dir(c), c.glb, c.refs, run.settings)
+        )
         if finished is not None:
             run.ok(c, finished, recovered=True)
         else:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.atomic import write_json_atomic
-from blender_addon.contract.render_job import RESULT_FILE, RenderJob
+from blender_addon.contract.render_job import RESULT_FILE, RenderFailure, RenderJob, check_glb
 from driver.config.settings import RunSettings
 from driver.pipeline.launcher import RenderTimeout, blender_binary, run_render
 from hdri.registry import sha256_file
@@ -87,6 +87,11 @@ def render_stage(
     """Render the standard views into ``out_dir/renders``, or reuse them (same GLB bytes, spec,
     renderer and texture policy) unless the run is a redo."""
     render_dir = out_dir / RENDERS
+    try:
+        # Before hashing or launching anything: a broken or hostile file costs microseconds.
+        check_glb(glb)
+    except RenderFailure as failure:
+        raise EvaluationError(failure.line) from None
     glb_sha = sha256_file(glb)
     if not settings.redo:
         cached = cached_render(render_dir, glb_sha, settings)

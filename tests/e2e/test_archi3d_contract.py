@@ -79,9 +79,13 @@ def test_by_import_then_archi3d_rewrites_and_reads_its_cache(
     archi3d.archi3d_rewrites(out_dir, payload)
     assert archi3d.cached(out_dir) == (payload["vfscore_overall"], payload["version"])
     # VFScore's own record survives archi3D's rewrite, and a rerun reuses it.
+    from driver.config.loader import load_config
+    from driver.config.settings import build_settings
     from driver.pipeline.artifacts import load_finished
 
-    assert load_finished(out_dir) == payload
+    settings = build_settings(load_config(None), cache_dir=None)
+    glb, refs = Path(job["cand_glb"]), tuple(Path(r) for r in job["ref_images"])
+    assert load_finished(out_dir, glb, refs, settings) == payload
 
 
 @pytest.mark.blender

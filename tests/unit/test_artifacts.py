@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -13,11 +14,13 @@ from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import (
     JobPlace,
     build_payload,
+    job_inputs,
     load_finished,
     record_failure,
     write_success,
 )
 from driver.pipeline.stages import EvaluationError, RenderStage
+from hdri.registry import sha256_file
 from rubric.core.definition import load_rubric
 from rubric.core.judge import JudgeResult, RepeatResult
 from rubric.offline.judge import OfflineJudge
@@ -37,9 +40,18 @@ def judged(valid: bool = True) -> JudgeResult:
     return JudgeResult(RUBRIC, "offline:appearance-1.0", repeats, 0, 0.0, {"provider": "x"})
 
 
+def model(ws: Path) -> Path:
+    glb = ws / "runs/R/outputs/J/generated.glb"
+    if not glb.exists():
+        glb.parent.mkdir(parents=True, exist_ok=True)
+        glb.write_bytes(b"model v1")
+    return glb
+
+
 def stage(ws: Path) -> RenderStage:
     views = [ws / "runs/R/metrics/vfscore/J/renders/00_hero.png"]
     result = {
+        "glb": {"sha256": sha256_file(model(ws))},
         "hdri": {"alias": "vfscore_studio", "sha256": "abc"},
         "blender_version": "4.5.15",
         "device": "CPU",
@@ -51,6 +63,10 @@ def stage(ws: Path) -> RenderStage:
 
 def place(ws: Path, algo: str | None = "gen-x") -> JobPlace:
     refs = (ws / "dataset/p/images/a.jpg", ws / "dataset/p/images/b.jpg")
+    for i, ref in enumerate(refs):
+        if not ref.exists():
+            ref.parent.mkdir(parents=True, exist_ok=True)
+            ref.write_bytes(b"photo %d" % i)
     return JobPlace(ws / "runs/R/metrics/vfscore/J", refs, ws, algo)
 
 
@@ -89,7 +105,9 @@ def test_payload_records_the_render_the_caller_and_the_paths(tmp_path: Path) -> 
 
 
 def test_paths_outside_the_workspace_or_without_one_are_null(tmp_path: Path) -> None:
-    outside = JobPlace(tmp_path / "elsewhere", (Path("/x/a.jpg"),), tmp_path / "ws", None)
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes(b"photo")
+    outside = JobPlace(tmp_path / "elsewhere", (photo,), tmp_path / "ws", None)
     p = build_payload(outside, settings(), stage(tmp_path), judged(), 0.0)
     assert (p["artifacts_dir"], p["gt_image_path"], p["algo"]) == (None, None, None)
     none = JobPlace(tmp_path, (), None, None)
@@ -109,7 +127,7 @@ def test_write_success_writes_every_file_and_the_record_last(tmp_path: Path) -> 
     assert not (out / "error.json").exists()
     assert json.loads((out / "result.json").read_text()) == payload
     assert json.loads((out / "vfscore_result.json").read_text()) == payload
-    assert load_finished(out) == payload
+    assert load_finished(out, model(tmp_path), place(tmp_path).refs, settings()) == payload
 
 
 def test_no_valid_answer_is_an_error_and_nothing_is_finished(tmp_path: Path) -> None:
@@ -118,7 +136,9 @@ def test_no_valid_answer_is_an_error_and_nothing_is_finished(tmp_path: Path) -> 
                        r"\(2 invalid answers; see rationales/\)$"):  # fmt: skip
         write_success(place(tmp_path), settings(), stage(tmp_path), judged(valid=False), 0.5)
     assert (out / "rationales" / "rep_1.txt").read_text().endswith("invalid answer: not JSON\n")
-    assert load_finished(out) is None and not (out / "result.json").exists()
+    refs = place(tmp_path).refs
+    assert load_finished(out, model(tmp_path), refs, settings()) is None
+    assert not (out / "result.json").exists()
 
 
 def test_record_failure(tmp_path: Path) -> None:
@@ -136,14 +156,42 @@ def test_record_failure(tmp_path: Path) -> None:
 
 
 def test_load_finished_trusts_only_the_record(tmp_path: Path) -> None:
-    assert load_finished(tmp_path) is None
+    glb, refs = model(tmp_path), place(tmp_path).refs
+    inputs = job_inputs(sha256_file(glb), refs, settings())
+
+    def finished() -> object:
+        return load_finished(tmp_path, glb, refs, settings())
+
+    assert finished() is None
     (tmp_path / "result.json").write_text(json.dumps({"vfscore_overall_median": 70}))
-    assert load_finished(tmp_path) is None  # archi3D's rewrite alone is not VFScore's record
+    assert finished() is None  # archi3D's rewrite alone is not VFScore's record
     (tmp_path / "vfscore_result.json").write_text("{broken")
-    assert load_finished(tmp_path) is None
+    assert finished() is None
     (tmp_path / "vfscore_result.json").write_text(json.dumps([1]))
-    assert load_finished(tmp_path) is None
-    (tmp_path / "vfscore_result.json").write_text(json.dumps({"vfscore_overall_median": None}))
-    assert load_finished(tmp_path) is None
-    (tmp_path / "vfscore_result.json").write_text(json.dumps({"vfscore_overall_median": 70}))
-    assert load_finished(tmp_path) == {"vfscore_overall_median": 70}
+    assert finished() is None
+    record = {"vfscore_overall_median": None, "inputs": inputs}
+    (tmp_path / "vfscore_result.json").write_text(json.dumps(record))
+    assert finished() is None
+    record = {"vfscore_overall_median": 70, "inputs": inputs}
+    (tmp_path / "vfscore_result.json").write_text(json.dumps(record))
+    assert finished() == record
+
+
+@pytest.mark.parametrize("change", ["model", "photo", "spec", "judge", "rubric"])
+def test_a_result_made_from_other_inputs_is_not_reused(tmp_path: Path, change: str) -> None:
+    out = place(tmp_path).out_dir
+    payload = write_success(place(tmp_path), settings(), stage(tmp_path), judged(), 0.5)
+    glb, refs, now = model(tmp_path), place(tmp_path).refs, settings()
+    assert load_finished(out, glb, refs, now) == payload
+    if change == "model":
+        glb.write_bytes(b"model v2, regenerated at the same path")
+    elif change == "photo":
+        refs[1].write_bytes(b"a new photo")
+    elif change == "spec":
+        now = RunSettings(SPEC.with_changes(samples=6), OfflineJudge(RUBRIC), {"k": "v"})
+    elif change == "judge":
+        now = RunSettings(SPEC, OfflineJudge(RUBRIC), {"k": "v", "judge": {"model": "other"}})
+    else:
+        other = dataclasses.replace(RUBRIC, version="9.9")
+        now = RunSettings(SPEC, OfflineJudge(other), {"k": "v"})
+    assert load_finished(out, glb, refs, now) is None
