@@ -169,10 +169,10 @@ def test_load_finished_trusts_only_the_record(tmp_path: Path) -> None:
     assert finished() is None
     (tmp_path / "vfscore_result.json").write_text(json.dumps([1]))
     assert finished() is None
-    record = {"vfscore_overall_median": None, "inputs": inputs}
-    (tmp_path / "vfscore_result.json").write_text(json.dumps(record))
+    unscored: dict[str, object] = {"vfscore_overall_median": None, "inputs": inputs}
+    (tmp_path / "vfscore_result.json").write_text(json.dumps(unscored))
     assert finished() is None
-    record = {"vfscore_overall_median": 70, "inputs": inputs}
+    record: dict[str, object] = {"vfscore_overall_median": 70, "inputs": inputs}
     (tmp_path / "vfscore_result.json").write_text(json.dumps(record))
     assert finished() == record
 
