@@ -11,6 +11,7 @@ import typer
 
 from driver import __version__
 from driver.cli.argv import expand_multi_value_options
+from driver.config.schema import MAX_REPEATS
 from rubric.core.definition import DEFAULT_RUBRIC
 
 app = typer.Typer(
@@ -57,7 +58,10 @@ def compute(
         str | None,
         typer.Option(help="Reference images: 'used' (used_image_*) or 'source' [default: used]."),
     ] = None,
-    repeats: Annotated[int | None, typer.Option(help="Judge repeats per job [default: 3].")] = None,
+    repeats: Annotated[
+        int | None,
+        typer.Option(help=f"Judge repeats per job, 1 to {MAX_REPEATS} [default: 3]."),
+    ] = None,
     redo: Annotated[
         bool,
         typer.Option(
@@ -99,7 +103,8 @@ def compute(
     standard scene, judge it against the product's photos, and upsert the vf_* columns.
 
     Exit status: 0 when every selected job was scored (or nothing was selected), 1 when any job
-    ended in an error (see vf_error), 2 when the run could not start, 130/143 when stopped by
+    ended in an error (see vf_error), 2 when the run could not start, 4 when the table could not
+    be written (results kept in the job folders; rerun to write them), 130/143 when stopped by
     Ctrl-C/SIGTERM (finished jobs are written; rerun to continue).
     """
     from driver.cli.compute import ComputeFlags, run_compute_command
@@ -153,7 +158,9 @@ def judge(
             "(other settings from [judge] of the config); with neither, the offline judge."
         ),
     ] = None,
-    repeats: Annotated[int, typer.Option(min=1, help="Judgements to aggregate.")] = 3,
+    repeats: Annotated[
+        int, typer.Option(min=1, max=MAX_REPEATS, help="Judgements to aggregate.")
+    ] = 3,
     config: Annotated[
         Path | None, typer.Option(help="vfscore.toml (default: $VFSCORE_CONFIG).")
     ] = None,
@@ -187,8 +194,10 @@ def evaluate(
     cand_glb: Annotated[Path, typer.Option(help="The generated model (.glb).")],
     ref_images: Annotated[list[Path], typer.Option(help="Reference photos (one or more).")],
     out_dir: Annotated[Path, typer.Option(help="Folder for the job's artifacts.")],
-    repeats: Annotated[int, typer.Option(min=1, help="Judge repeats.")] = 3,
-    timeout_s: Annotated[float | None, typer.Option(help="Limit for the job, in seconds.")] = None,
+    repeats: Annotated[int, typer.Option(min=1, max=MAX_REPEATS, help="Judge repeats.")] = 3,
+    timeout_s: Annotated[
+        float | None, typer.Option(help="Limit for the job, in seconds (more than 0).")
+    ] = None,
     judge: Annotated[
         str | None, typer.Option(help="LLM judge PROVIDER:MODEL (default: offline).")
     ] = None,

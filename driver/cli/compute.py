@@ -32,7 +32,7 @@ from rubric.core.definition import RubricError
 from rubric.core.validation import describe_validation_error
 from rubric.llm.config import JudgeConfigError
 
-EXIT_OK, EXIT_JOB_ERRORS, EXIT_CANNOT_START = 0, 1, 2
+EXIT_OK, EXIT_JOB_ERRORS, EXIT_CANNOT_START, EXIT_TABLE_NOT_WRITTEN = 0, 1, 2, 4
 EXIT_SIGNAL = {"SIGINT": 130, "SIGTERM": 143}
 START_ERRORS = (WorkspaceError, UnsafePathError, ConfigError, JudgeConfigError, RubricError)
 
@@ -167,6 +167,28 @@ def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSu
             f"{summary.recovered} job(s) taken from an earlier vfscore_result.json "
             "(not re-rendered or re-judged)"
         )
+    for job_id, n in sorted(summary.duplicate_keys.items()):
+        out.print(
+            f"warning: the table holds {n} rows for job {job_id!r} of this run (duplicate key; "
+            "archi3D's table needs fixing): it was scored once and every copy got the result",
+            highlight=False,
+        )
+    if summary.dropped:
+        out.print(
+            f"{len(summary.dropped)} result(s) not written to the table: their rows were deleted "
+            f"while the run went on ({', '.join(summary.dropped[:5])}"
+            f"{', …' if len(summary.dropped) > 5 else ''}); the results stay in their job folders",
+            highlight=False,
+        )
+    if summary.table_error:
+        out.print(
+            f"table NOT updated: {summary.table_error}. Every finished job kept its result in "
+            "its folder (vfscore_result.json): fix the table and rerun the same command to "
+            "write them without re-rendering.",
+            highlight=False,
+        )
+    if summary.log_error:
+        out.print(f"log NOT written: {summary.log_error}", highlight=False)
     if not opts.dry_run:
         out.print(f"table:     {ws.generations_csv}", highlight=False)
         out.print(f"artifacts: {ws.run_dir(opts.run_id) / 'metrics' / 'vfscore'}", highlight=False)
@@ -187,6 +209,12 @@ def run_compute_command(flags: ComputeFlags) -> int:
         else "Judge"
     )
     err.print(f"{kind}: {settings.judge.provenance}", highlight=False)
+    if settings.judge.provenance.startswith("offline:") and opts.repeats > 1:
+        err.print(
+            f"note: the offline judge is deterministic; its {opts.repeats} repeats give the same "
+            "answer (--repeats 1 is enough)",
+            highlight=False,
+        )
     progress, on_progress = _progress(err, flags.run_id)
     try:
         with stop_on_signals(), progress:
@@ -207,4 +235,6 @@ def run_compute_command(flags: ComputeFlags) -> int:
             highlight=False,
         )
         return EXIT_SIGNAL.get(summary.interrupted, 130)
+    if summary.table_error:
+        return EXIT_TABLE_NOT_WRITTEN
     return EXIT_JOB_ERRORS if summary.error else EXIT_OK

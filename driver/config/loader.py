@@ -63,13 +63,17 @@ def load_config(cli_value: Path | None, workspace: Path | None = None) -> Loaded
     path, source = find_config(cli_value, workspace)
     if path is None:
         return LoadedConfig()
+    if not path.exists():
+        raise ConfigError(f"config file {path} (from {source}) does not exist")
+    if not path.is_file():  # a folder, or a FIFO that would block the read
+        raise ConfigError(f"config file {path} (from {source}) is not a regular file")
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} (from {source}) does not exist") from None
-    except IsADirectoryError:
-        raise ConfigError(f"config file {path} (from {source}) is a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text (TOML must be UTF-8)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     return LoadedConfig(parse_config(data, str(path)), path, source, data)

@@ -25,6 +25,11 @@ ViewTransform = Literal[
 ]
 PositiveInt = Annotated[int, Field(ge=1)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+# Each repeat is an LLM call and a rationale file; medians over more than this gain nothing.
+MAX_REPEATS = 20
+Repeats = Annotated[int, Field(ge=1, le=MAX_REPEATS)]
+# A limit must limit: 0, negative, NaN and infinity are refused, never read as "no limit".
+Seconds = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 
 
 class _Table(BaseModel):
@@ -61,13 +66,20 @@ class RenderTable(_Table):
 class ComputeTable(_Table):
     """``[compute]``: defaults of the `vfscore compute` flags."""
 
-    repeats: PositiveInt = 3
-    timeout_s: Annotated[float, Field(gt=0.0)] | None = None
+    repeats: Repeats = 3
+    timeout_s: Seconds | None = None
     max_parallel: PositiveInt = 1
     only_status: Annotated[list[str], Field(min_length=1)] = ["completed"]
     use_images_from: Literal["used", "source"] = "used"
     flush_rows: PositiveInt = 200
-    flush_seconds: Annotated[float, Field(ge=0.0)] = 30.0
+    flush_seconds: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 30.0
+
+
+class JobLimits(_Table):
+    """The limits of one job, however it is asked for (compute, evaluate, archi3D's call)."""
+
+    repeats: Repeats = 3
+    timeout_s: Seconds | None = None
 
 
 class ConfigFile(_Table):

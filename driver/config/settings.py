@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from blender_addon.contract.spec import RenderSpec, SpecError, preset
 from driver import __version__
 from driver.config.loader import ConfigError, LoadedConfig
-from driver.config.schema import RenderTable
+from driver.config.schema import JobLimits, RenderTable
 from hdri.registry import load_registry
 from rubric.core.definition import DEFAULT_RUBRIC, Rubric, load_rubric
 from rubric.core.judge import Judge
+from rubric.core.validation import describe_validation_error
 from rubric.llm.cache import ResponseCache
 from rubric.llm.config import parse_judge_spec
 from rubric.llm.judge import LLMJudge
@@ -128,6 +131,11 @@ def build_settings(
 ) -> RunSettings:
     """Everything a run needs, validated before the first job. With ``redo`` the response cache
     is not read (every repeat is asked again) but refreshed."""
+    limits = {k: v for k, v in (extra or {}).items() if k in JobLimits.model_fields}
+    try:
+        JobLimits.model_validate(limits)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, "option")) from None
     spec = render_spec_from(loaded.file.render, preset_name)
     rubric = load_rubric(rubric_path)
     cache = ResponseCache(cache_dir, read=not redo) if cache_dir is not None else None

@@ -71,6 +71,7 @@ class JobPlace:
     refs: tuple[Path, ...]
     workspace: Path | None = None  # artifact paths are recorded relative to it
     algo: str | None = None  # the generator, as the caller names it (provenance)
+    warnings: tuple[str, ...] = ()  # inputs left out (an unusable second photo, say)
 
 
 def _workspace_path(workspace: Path | None, path: Path) -> str | None:
@@ -131,6 +132,7 @@ def build_payload(
         config_hash=settings.config_hash,
         render_runtime_s=round(render.seconds, 3),
         scoring_runtime_s=round(scoring_s, 3),
+        input_warnings=list(place.warnings),
         inputs=job_inputs(str((r.get("glb") or {}).get("sha256")), place.refs, settings),
     )
     return payload

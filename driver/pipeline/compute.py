@@ -12,6 +12,7 @@ jobs that finished and logs the run as interrupted.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -25,11 +26,12 @@ from driver.config.schema import ComputeTable
 from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import JobPlace, load_finished, record_failure, write_success
 from driver.pipeline.evaluator import check_deadline
-from driver.pipeline.selection import Candidate, select_jobs
+from driver.pipeline.selection import Candidate, SelectionError, select_jobs
 from driver.pipeline.stages import EvaluationError, RenderStage, judge_stage, render_stage
-from driver.ssot.batched_upsert import BatchedUpserter
+from driver.ssot.batched_upsert import BatchedUpserter, TableWriteError
 from driver.ssot.metrics_log import append_log_record, utc_timestamp
-from driver.ssot.table_io import read_table
+from driver.ssot.table_io import lock_path_for, read_table
+from driver.ssot.table_merge import TableFormatError
 from driver.ssot.vf_columns import error_row, score_row
 from driver.ssot.workspace import Workspace
 from rubric.core.errors import FatalJudgeError, redact
@@ -94,6 +96,10 @@ class ComputeSummary:
     not_evaluated: int = 0
     interrupted: str | None = None  # the signal that stopped the run
     table_writes: int = 0  # rewrites of generations.csv (batched: every flush_rows/seconds)
+    table_error: str | None = None  # why generations.csv could not be written (results kept)
+    log_error: str | None = None  # why logs/metrics.log could not be appended to
+    dropped: list[str] = field(default_factory=list)  # job_ids whose row was deleted meanwhile
+    duplicate_keys: dict[str, int] = field(default_factory=dict)  # job_id → rows with its key
     skip_reasons: Counter[str] = field(default_factory=Counter)
     render_times: list[float] = field(default_factory=list)
     scoring_times: list[float] = field(default_factory=list)
@@ -180,23 +186,33 @@ def run_compute(
     finished jobs are written and logged, ``summary.interrupted`` names the signal.
     """
     table = _read_generations(ws)
-    sel = select_jobs(
-        ws,
-        table,
-        opts.run_id,
-        only_status=set(opts.only_status),
-        use_images_from=opts.use_images_from,
-        jobs=opts.jobs,
-        redo=opts.redo,
-        limit=opts.limit,
+    _check_places(ws, opts)
+    try:
+        sel = select_jobs(
+            ws,
+            table,
+            opts.run_id,
+            only_status=set(opts.only_status),
+            use_images_from=opts.use_images_from,
+            jobs=opts.jobs,
+            redo=opts.redo,
+            limit=opts.limit,
+        )
+    except SelectionError as exc:
+        raise ComputeError(str(exc)) from None
+    summary = ComputeSummary(
+        n_selected=sel.n_selected,
+        skip_reasons=sel.skip_reasons,
+        duplicate_keys=sel.duplicate_keys,
     )
-    summary = ComputeSummary(n_selected=sel.n_selected, skip_reasons=sel.skip_reasons)
     if not opts.dry_run:
+        # insert=False: a row archi3D deleted while its job ran must not come back as a ghost.
         writer = BatchedUpserter(
             ws.generations_csv,
             KEY_COLUMNS,
             flush_rows=opts.flush_rows,
             flush_seconds=opts.flush_seconds,
+            insert=False,
         )
         try:
             with writer:
@@ -208,15 +224,46 @@ def run_compute(
             summary.interrupted = "SIGINT"
         except RunInterrupted as exc:
             summary.interrupted = exc.signal_name
+        except TableWriteError as exc:
+            summary.table_error = str(exc)
         summary.table_writes = writer.flushes
-    summary.log_line = append_log_record(ws.metrics_log, _log_record(opts, settings, summary))
+        summary.dropped = [key[1] for key in writer.dropped]
+    try:
+        summary.log_line = append_log_record(ws.metrics_log, _log_record(opts, settings, summary))
+    except OSError as exc:
+        summary.log_error = f"{ws.rel(ws.metrics_log)} could not be appended to: {exc}"
     return summary
+
+
+def _check_places(ws: Workspace, opts: ComputeOptions) -> None:
+    """The files and folders the run will write, checked before the first job: a folder where
+    the log should be, or a file where the artifacts go, is one clear error, not N job errors."""
+    log, lock = ws.metrics_log, lock_path_for(ws.generations_csv)
+    if log.exists() and not log.is_file():
+        raise ComputeError(f"{ws.rel(log)} is not a regular file (the run's log goes there)")
+    if lock.is_dir():
+        raise ComputeError(f"{ws.rel(lock)} is a folder: it must be the table's lock file")
+    if opts.dry_run:
+        return
+    artifacts = ws.run_dir(opts.run_id) / "metrics" / "vfscore"
+    try:
+        artifacts.mkdir(parents=True, exist_ok=True)
+        probe = artifacts / f".vfscore-write-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ComputeError(
+            f"cannot write the run's artifacts in {ws.rel(artifacts)}: {exc.strerror or exc}"
+        ) from None
 
 
 def _read_generations(ws: Workspace) -> Any:
     if not ws.generations_csv.is_file():
         raise ComputeError(f"{ws.rel(ws.generations_csv)} does not exist in workspace {ws.root}")
-    table = read_table(ws.generations_csv)
+    try:
+        table = read_table(ws.generations_csv)
+    except (OSError, TableFormatError) as exc:
+        raise ComputeError(f"cannot read {ws.rel(ws.generations_csv)}: {exc}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
         raise ComputeError(f"{ws.rel(ws.generations_csv)} has no column(s) {', '.join(missing)}")
@@ -273,7 +320,7 @@ def _judge(run: _Run, c: Candidate, rendered: _Rendered) -> dict[str, Any] | Non
     except FatalJudgeError as exc:
         run.fatal.append(exc)
         return None
-    place = JobPlace(run.out_dir(c), c.refs, run.ws.root)
+    place = JobPlace(run.out_dir(c), c.refs, run.ws.root, warnings=c.warnings)
     return write_success(place, run.settings, rendered.stage, judged, scoring_s)
 
 
@@ -344,6 +391,9 @@ def _log_record(opts: ComputeOptions, settings: RunSettings, s: ComputeSummary) 
         "not_evaluated": s.not_evaluated,
         "interrupted": s.interrupted,
         "table_writes": s.table_writes,
+        "table_error": s.table_error,
+        "rows_deleted_meanwhile": s.dropped,
+        "duplicate_keys": s.duplicate_keys,
         "judge": settings.judge.provenance,
         "config_hash": settings.config_hash,
     }

@@ -16,7 +16,7 @@ from driver import __version__
 from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import JobPlace, record_failure, write_success
 from driver.pipeline.stages import EvaluationError, judge_stage, render_stage
-from rubric.core.images import ImageInputError, load_image
+from rubric.core.images import ImageInputError, check_image
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,23 @@ def check_deadline(start: float, timeout_s: float | None) -> None:
         raise EvaluationError(f"timeout: the job took longer than {timeout_s:g}s")
 
 
-def check_photos(refs: tuple[Path, ...]) -> None:
-    """Refuse missing or undecodable reference photos before anything is rendered."""
+def check_photos(refs: tuple[Path, ...]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """(usable photos, why each other one is left out), checked before anything is rendered;
+    :class:`EvaluationError` when none is usable."""
     if not refs:
         raise EvaluationError("no reference photo given")
+    usable: list[Path] = []
+    problems: list[str] = []
     for path in refs:
         try:
-            load_image(path, "reference photo").close()
+            check_image(path, "reference photo")
         except ImageInputError as exc:
-            raise EvaluationError(str(exc)) from None
+            problems.append(str(exc))
+        else:
+            usable.append(path)
+    if not usable:
+        raise EvaluationError(f"no usable reference photo ({'; '.join(problems)})")
+    return tuple(usable), tuple(problems)
 
 
 def evaluate(req: VFScoreRequest, settings: RunSettings) -> VFScoreResponse:
@@ -70,12 +78,12 @@ def evaluate(req: VFScoreRequest, settings: RunSettings) -> VFScoreResponse:
     start = time.perf_counter()
     render_s: float | None = None
     try:
-        check_photos(req.ref_images)
+        refs, left_out = check_photos(req.ref_images)
         render = render_stage(req.cand_glb, req.out_dir, req.timeout_s, settings)
         render_s = render.seconds
         check_deadline(start, req.timeout_s)
-        judged, scoring_s = judge_stage(req.ref_images, req.repeats, settings, render.views)
-        place = JobPlace(req.out_dir, req.ref_images, req.workspace, req.algo)
+        judged, scoring_s = judge_stage(refs, req.repeats, settings, render.views)
+        place = JobPlace(req.out_dir, refs, req.workspace, req.algo, left_out)
         payload = write_success(place, settings, render, judged, scoring_s)
     except EvaluationError as exc:
         line = record_failure(req.out_dir, str(exc))

@@ -10,15 +10,24 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from PIL import Image, UnidentifiedImageError
+import regex
 
 from driver.ssot.workspace import UnsafePathError, Workspace, check_id
+from rubric.core.images import ImageInputError, check_image
 
 IMAGE_SLOTS = 6
+# A --jobs expression that backtracks catastrophically must not hang the selection.
+MATCH_TIMEOUT_S = 1.0
+DUPLICATE = "duplicate (run_id, job_id): scored once, written to every copy"
+
+
+class SelectionError(ValueError):
+    """The selection options cannot be applied (a bad --jobs expression)."""
 
 
 @dataclass(frozen=True)
@@ -46,40 +55,45 @@ class Selection:
     candidates: list[Candidate] = field(default_factory=list)
     input_errors: list[InputError] = field(default_factory=list)
     skip_reasons: Counter[str] = field(default_factory=Counter)
+    duplicate_keys: dict[str, int] = field(default_factory=dict)  # job_id → rows with its key
 
     @property
     def n_selected(self) -> int:
         return len(self.candidates) + len(self.input_errors)
 
 
-def job_matcher(pattern: str | None) -> re.Pattern[str] | None:
-    """``--jobs``: ``re:REGEX``, a glob with ``*``/``?``, or a plain substring."""
+def job_matcher(pattern: str | None) -> Callable[[str], bool] | None:
+    """``--jobs``: ``re:REGEX``, a glob with ``*``/``?``, or a plain substring. Matching one
+    job_id takes at most :data:`MATCH_TIMEOUT_S`, else :class:`SelectionError`."""
     if not pattern:
         return None
     if pattern.startswith("re:"):
         try:
-            return re.compile(pattern[3:])
-        except re.error as exc:
-            raise ValueError(
+            compiled = regex.compile(pattern[3:])
+        except regex.error as exc:
+            raise SelectionError(
                 f"--jobs {pattern!r} is not a valid regular expression: {exc}"
             ) from None
-    if any(c in pattern for c in "*?["):
+    elif any(c in pattern for c in "*?["):
         # fnmatch anchors only the end; a glob names the whole job_id, so anchor the start too.
-        return re.compile(r"\A" + fnmatch.translate(pattern))
-    return re.compile(re.escape(pattern))
+        compiled = regex.compile(r"\A" + fnmatch.translate(pattern))
+    else:
+        compiled = regex.compile(re.escape(pattern))
+
+    def matches(job_id: str) -> bool:
+        try:
+            return compiled.search(job_id, timeout=MATCH_TIMEOUT_S) is not None
+        except TimeoutError:
+            raise SelectionError(
+                f"--jobs {pattern!r} took more than {MATCH_TIMEOUT_S:g}s on job_id "
+                f"{job_id[:40]!r}: the expression backtracks catastrophically; simplify it"
+            ) from None
+
+    return matches
 
 
 def is_done(row: pd.Series) -> bool:
     return row.get("vf_status") == "ok" or bool(row.get("vfscore_overall"))
-
-
-def decodes(path: Path) -> bool:
-    try:
-        with Image.open(path) as img:
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        return False
-    return True
 
 
 def _resolve_glb(ws: Workspace, value: object) -> Path | str:
@@ -108,10 +122,13 @@ def _resolve_refs(ws: Workspace, row: pd.Series, use: str) -> tuple[list[Path], 
         except UnsafePathError as exc:
             problems.append(str(exc))
             continue
-        if not path.is_file():
+        if not path.exists():
             problems.append(f"{value!r} does not exist")
-        elif not decodes(path):
-            problems.append(f"{value!r} is not a decodable image")
+            continue
+        try:
+            check_image(path, "reference photo")
+        except ImageInputError as exc:
+            problems.append(str(exc))
         else:
             refs.append(path)
     return refs, problems
@@ -131,15 +148,22 @@ def select_jobs(
     """Apply the filters of SSOT.md and the issue, in order, to every row."""
     matcher = job_matcher(jobs)
     sel = Selection()
+    seen: Counter[str] = Counter()
     for _, row in table.iterrows():
         if row.get("run_id") != run_id:
             continue
         job_id = str(row.get("job_id") or "")
+        seen[job_id] += 1
+        if job_id and seen[job_id] > 1:
+            # archi3D's table repeats a key: the upsert writes every copy, so one job serves all.
+            sel.duplicate_keys[job_id] = seen[job_id]
+            sel.skip_reasons[DUPLICATE] += 1
+            continue
         status = row.get("status")
         if status not in only_status:
             sel.skip_reasons[f"status {status or 'empty'}"] += 1
             continue
-        if matcher is not None and not matcher.search(job_id):
+        if matcher is not None and not matcher(job_id):
             sel.skip_reasons["--jobs does not match"] += 1
             continue
         if not redo and is_done(row):

@@ -7,10 +7,16 @@ whenever a row is added), and on exit from the ``with`` block (errors included).
 Crash recovery: rows that were collected but not yet flushed when the process died are not lost,
 because every job writes its ``result.json`` before its row is handed here. A rerun of
 ``vfscore compute`` finds those files and rebuilds the rows without re-rendering or re-judging.
+
+A flush that fails (the table is locked too long, read-only, unreadable) keeps its rows pending:
+the next flush retries them, and only the last one, on leaving the ``with`` block, raises
+:class:`TableWriteError`. With ``insert=False`` rows whose key is no longer in the table are not
+written (their owner deleted them); their keys are collected in ``dropped``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,7 +25,13 @@ from typing import Any
 
 import pandas as pd
 
+from driver.ssot.locking import LockTimeoutError
 from driver.ssot.table_io import update_csv_atomic
+from driver.ssot.table_merge import TableFormatError
+
+
+class TableWriteError(Exception):
+    """The table could not be written; the message says why and how many rows wait."""
 
 
 class BatchedUpserter:
@@ -32,6 +44,7 @@ class BatchedUpserter:
         *,
         flush_rows: int,
         flush_seconds: float,
+        insert: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if flush_rows < 1:
@@ -43,9 +56,12 @@ class BatchedUpserter:
         self._clock = clock
         self._pending: list[dict[str, Any]] = []
         self._last_flush = clock()
+        self.insert = insert
         self.flushes = 0
         self.inserted = 0
         self.updated = 0
+        self.dropped: list[tuple[str, ...]] = []
+        self.failure: str | None = None  # why the last flush failed, while rows wait
 
     @property
     def pending(self) -> int:
@@ -60,19 +76,28 @@ class BatchedUpserter:
         self._pending.append(dict(row))
         due = self._clock() - self._last_flush >= self.flush_seconds
         if len(self._pending) >= self.flush_rows or due:
-            self.flush()
+            # On failure the rows stay pending; the next flush tries again.
+            with contextlib.suppress(TableWriteError):
+                self.flush()
 
     def flush(self) -> None:
-        """Write every pending row now (one table rewrite); a no-op when nothing is pending."""
+        """Write every pending row now (one table rewrite); a no-op when nothing is pending.
+        Raises :class:`TableWriteError` (rows kept pending) when the table cannot be written."""
         self._last_flush = self._clock()
         if not self._pending:
             return
         batch = pd.DataFrame(self._pending, dtype=object)
-        inserted, updated = update_csv_atomic(self.path, batch, self.key_cols)
+        try:
+            done = update_csv_atomic(self.path, batch, self.key_cols, insert=self.insert)
+        except (OSError, LockTimeoutError, TableFormatError) as exc:
+            self.failure = f"{self.path.name} could not be written: {exc}"
+            raise TableWriteError(f"{self.failure} ({len(self._pending)} rows wait)") from None
         self._pending.clear()
+        self.failure = None
         self.flushes += 1
-        self.inserted += inserted
-        self.updated += updated
+        self.inserted += done.inserted
+        self.updated += done.updated
+        self.dropped.extend(done.dropped)
 
     def __enter__(self) -> BatchedUpserter:
         return self

@@ -11,13 +11,13 @@ import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import pandas as pd
 
 from blender_addon.contract.atomic import atomic_writer
 from driver.ssot.locking import DEFAULT_LOCK_TIMEOUT_S, locked
-from driver.ssot.table_merge import Row, frame_to_rows, merge_rows
+from driver.ssot.table_merge import Row, TableFormatError, frame_to_rows, merge_rows
 
 ENCODING = "utf-8-sig"
 
@@ -30,15 +30,41 @@ def lock_path_for(table: Path) -> Path:
     return table.with_suffix(".lock")
 
 
+class Upserted(NamedTuple):
+    inserted: int
+    updated: int
+    dropped: tuple[tuple[str, ...], ...] = ()  # keys not written: no such row (insert=False)
+
+
 def read_csv_text(path: Path) -> tuple[list[str], list[list[str]], str]:
-    """(header, rows, line terminator) of a CSV file, every cell as text; BOM tolerated."""
+    """(header, rows, line terminator) of a CSV file, every cell as text; BOM tolerated.
+
+    Raises :class:`TableFormatError` for a table that is not UTF-8, has duplicate column names
+    or a row with more cells than the header: guessing would write the wrong cells back.
+    """
     with open(path, "rb") as fb:
         first = fb.readline()
     terminator = "\r\n" if first.endswith(b"\r\n") else "\n"
-    with open(path, encoding=ENCODING, newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, [])
-        rows = [row for row in reader if row]
+    try:
+        with open(path, encoding=ENCODING, newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, [])
+            rows = [row for row in reader if row]
+    except UnicodeDecodeError as exc:
+        raise TableFormatError(
+            f"{path.name} is not UTF-8 (byte {exc.object[exc.start : exc.start + 1]!r} at "
+            f"offset {exc.start}); archi3D tables are UTF-8: convert it"
+        ) from None
+    except csv.Error as exc:
+        raise TableFormatError(f"{path.name} is not readable CSV ({exc})") from None
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if duplicated:
+        raise TableFormatError(f"{path.name} has duplicate column names: {duplicated}")
+    for n, row in enumerate(rows):
+        if len(row) > len(header):
+            raise TableFormatError(
+                f"{path.name} row {n + 2} has {len(row)} cells but the header has {len(header)}"
+            )
     return header, rows, terminator
 
 
@@ -91,23 +117,40 @@ def update_csv_atomic(
     key_cols: list[str],
     *,
     lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
-) -> tuple[int, int]:
-    """Upsert ``df_new`` into the CSV at ``path`` by ``key_cols``; returns (inserted, updated).
+    insert: bool = True,
+) -> Upserted:
+    """Upsert ``df_new`` into the CSV at ``path`` by ``key_cols``; returns (inserted, updated,
+    dropped).
 
     Semantics (SSOT.md): the batch's columns overwrite matching rows, blanks included; all other
-    cells keep their exact text; new rows and new columns are appended; duplicate keys in the batch:
-    the last wins. Values are written as text: missing → empty, whole numbers without ``.0``.
-    A missing table is created. Raises :class:`driver.locking.LockTimeoutError` when the lock
-    ``<table>.lock`` cannot be taken within ``lock_timeout_s``.
+    cells keep their exact text; new rows and new columns are appended (with ``insert=False``
+    they are not: their keys come back as ``dropped``); duplicate keys in the batch: the last
+    wins. Values are written as text: missing → empty, whole numbers without ``.0``. A missing
+    table is created. A symlinked table is written through the link (the link stays); a table
+    without write permission is refused (:class:`PermissionError`), even for root.
+    Raises :class:`driver.locking.LockTimeoutError` when the lock ``<table>.lock`` cannot be
+    taken within ``lock_timeout_s``.
     """
     path = Path(path)
+    target = path.resolve() if path.is_symlink() else path
     batch_columns, batch_rows = frame_to_rows(df_new)
     with locked(lock_path_for(path), lock_timeout_s):
-        _remove_stale_temps(path)
-        if path.exists() and path.stat().st_size > 0:
-            header, rows, terminator = read_csv_text(path)
+        _remove_stale_temps(target)
+        if target.exists() and target.stat().st_size > 0:
+            _check_writable(target)
+            header, rows, terminator = read_csv_text(target)
         else:
             header, rows, terminator = [], [], "\n"
-        merged = merge_rows(header, rows, batch_columns, batch_rows, key_cols)
-        _write_csv_atomic(path, merged.header, merged.rows, terminator)
-    return merged.inserted, merged.updated
+        merged = merge_rows(header, rows, batch_columns, batch_rows, key_cols, insert=insert)
+        _write_csv_atomic(target, merged.header, merged.rows, terminator)
+    return Upserted(merged.inserted, merged.updated, tuple(merged.dropped))
+
+
+def _check_writable(path: Path) -> None:
+    # os.replace needs only the folder to be writable; a table its owner made read-only must
+    # still not be replaced.
+    mode = path.stat().st_mode
+    if not mode & 0o222:
+        raise PermissionError(
+            f"{path.name} is read-only (mode {mode & 0o777:o}): make it writable to record scores"
+        )

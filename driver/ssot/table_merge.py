@@ -65,6 +65,7 @@ class MergeResult:
     rows: list[Row]
     inserted: int
     updated: int
+    dropped: list[tuple[str, ...]]  # keys of batch rows not written (no such row, insert=False)
 
 
 def _check_keys(header: list[str], batch_columns: Sequence[str], key_cols: list[str]) -> None:
@@ -128,12 +129,16 @@ def merge_rows(
     batch_columns: Sequence[str],
     batch_rows: Sequence[Mapping[str, str]],
     key_cols: Sequence[str],
+    *,
+    insert: bool = True,
 ) -> MergeResult:
     """Upsert ``batch_rows`` into a table, with the semantics of SSOT.md.
 
-    Batch columns overwrite (blanks included) in rows whose key matches; every other cell keeps its
-    text; unmatched batch rows are appended; new columns go at the end; the last duplicate key in
-    the batch wins. A table that is empty (no header) takes the batch's columns.
+    Batch columns overwrite (blanks included) in rows whose key matches (every one of them, when
+    the table repeats a key); every other cell keeps its text; unmatched batch rows are appended,
+    or with ``insert=False`` left out and listed in ``dropped`` (a results writer must not
+    re-create a row its owner deleted); new columns go at the end; the last duplicate key in the
+    batch wins. A table that is empty (no header) takes the batch's columns.
     """
     key_cols, header = list(key_cols), list(header)
     _check_keys(header, batch_columns, key_cols)
@@ -141,8 +146,12 @@ def merge_rows(
     pos = {c: i for i, c in enumerate(new_header)}
     out, index = _widened_rows(rows, len(header), len(new_header), [pos[k] for k in key_cols])
     inserted = updated = 0
+    dropped: list[tuple[str, ...]] = []
     for key, brow in _latest_by_key(batch_rows, key_cols).items():
         targets = index.get(key)
+        if targets is None and not insert:
+            dropped.append(key)
+            continue
         if targets is None:
             targets = [len(out)]
             out.append([""] * len(new_header))
@@ -154,4 +163,4 @@ def merge_rows(
             for c in batch_columns:
                 changed[pos[c]] = brow.get(c, "")
             out[t] = changed
-    return MergeResult(new_header, out, inserted, updated)
+    return MergeResult(new_header, out, inserted, updated, dropped)

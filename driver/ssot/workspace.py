@@ -16,6 +16,8 @@ WORKSPACE_ENV = "ARCHI3D_WORKSPACE"
 # run ids and job ids become folder names; anything else could smuggle a separator into a path.
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
+# File systems cap a name at 255 bytes; keep room for the suffixes of temporary files.
+MAX_ID_BYTES = 200
 
 
 class WorkspaceError(ValueError):
@@ -78,6 +80,11 @@ def check_id(value: str, what: str) -> str:
     """Return ``value`` if it is safe as a single folder name, else raise naming it."""
     if not _ID_RE.match(value) or value in {".", ".."} or ".." in value:
         raise UnsafePathError(f"{what} {value!r} is not usable as a folder name")
+    if len(value.encode()) > MAX_ID_BYTES:
+        raise UnsafePathError(
+            f"{what} {value[:40]!r}… is {len(value.encode())} bytes long: a folder name holds at "
+            f"most {MAX_ID_BYTES}"
+        )
     return value
 
 

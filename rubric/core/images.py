@@ -1,4 +1,9 @@
-"""Loading the images a judge compares: decode with a specific error, flatten alpha, downscale."""
+"""Loading the images a judge compares: decode with a specific error, flatten alpha, downscale.
+
+Every image VFScore reads (reference photos, renders) goes through :func:`open_image`, the one
+place that turns a missing file, a folder or FIFO, a non-image and a decompression bomb (a PNG
+declaring 50000 x 50000 pixels) into :class:`ImageInputError` naming the file.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +15,52 @@ WHITE = (255, 255, 255)
 
 
 class ImageInputError(ValueError):
-    """A reference photo or render cannot be used (missing, not an image)."""
+    """A reference photo or render cannot be used (missing, not an image, too large)."""
+
+
+def open_image(path: Path, what: str) -> Image.Image:
+    """Open an image lazily (header only), or raise :class:`ImageInputError` naming it."""
+    name = path.name
+    if not path.exists():
+        raise ImageInputError(f"{what} {name!r} does not exist")
+    if not path.is_file():
+        # A FIFO would block the read; a folder cannot be decoded.
+        raise ImageInputError(f"{what} {name!r} is not a regular file")
+    try:
+        return Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise ImageInputError(f"{what} {name!r} is too large to decode safely ({exc})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ImageInputError(
+            f"{what} {name!r} is not a decodable image ({exc.__class__.__name__})"
+        ) from None
 
 
 def load_image(path: Path, what: str) -> Image.Image:
     """Open and decode an image, or raise :class:`ImageInputError` naming it."""
+    img = open_image(path, what)
     try:
-        img = Image.open(path)
         img.load()
-    except FileNotFoundError:
-        raise ImageInputError(f"{what} {path.name!r} does not exist") from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        img.close()
         raise ImageInputError(
             f"{what} {path.name!r} is not a decodable image ({exc.__class__.__name__})"
         ) from None
     return img
+
+
+def check_image(path: Path, what: str) -> None:
+    """Raise :class:`ImageInputError` unless ``path`` is a readable image (structure verified,
+    pixels not decoded: cheap enough for every row of a table)."""
+    img = open_image(path, what)
+    try:
+        img.verify()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageInputError(
+            f"{what} {path.name!r} is not a decodable image ({exc.__class__.__name__})"
+        ) from None
+    finally:
+        img.close()
 
 
 def flatten(img: Image.Image, background: tuple[int, int, int]) -> Image.Image:

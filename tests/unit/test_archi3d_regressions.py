@@ -31,7 +31,7 @@ def test_all_digit_job_id_in_batch_does_not_blank_other_job_ids(tmp_path: Path) 
         ],
     )
     batch = pd.DataFrame([{"run_id": "r1", "job_id": "123456789012", "vf_status": "ok"}])
-    assert update_csv_atomic(path, batch, KEYS) == (0, 1)
+    assert update_csv_atomic(path, batch, KEYS) == (0, 1, ())
     df = read_back(path)
     assert df["job_id"].tolist() == ["a1b2c3d4e5f6", "123456789012", "ffffffffffff"]
     assert df["vf_status"].tolist() == ["", "ok", ""]
@@ -56,7 +56,7 @@ def test_numeric_looking_run_id_is_updated_not_duplicated(tmp_path: Path) -> Non
     path = tmp_path / "generations.csv"
     archi3d_table(path, [{"run_id": "20251122", "job_id": "123456789012", "status": "completed"}])
     batch = pd.DataFrame([{"run_id": "20251122", "job_id": "123456789012", "vf_status": "ok"}])
-    assert update_csv_atomic(path, batch, KEYS) == (0, 1)
+    assert update_csv_atomic(path, batch, KEYS) == (0, 1, ())
     df = read_back(path)
     assert len(df) == 1
     assert df.loc[0, "run_id"] == "20251122"

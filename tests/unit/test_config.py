@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 from typing import Any, get_args
 
@@ -184,8 +185,16 @@ def test_where_the_config_came_from_is_said_exactly(
 
 
 def test_unreadable_config_files(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"is a directory"):
+    with pytest.raises(ConfigError, match=r"\(from --config\) is not a regular file$"):
         load_config(tmp_path)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match=r"fifo\.toml \(from --config\) is not a regular file"):
+        load_config(fifo)  # would block forever in open()
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes("[render]\nhdri_alias = 'caf\u00e9'\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin\.toml is not UTF-8 text"):
+        load_config(latin)
     bad = tmp_path / "bad.toml"
     bad.write_text("[render\n")
     with pytest.raises(ConfigError, match=r"bad\.toml is not valid TOML"):

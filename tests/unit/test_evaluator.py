@@ -26,10 +26,21 @@ def test_photos(tmp_path: Path) -> None:
     Image.new("RGB", (4, 4)).save(good)
     bad = tmp_path / "b.jpg"
     bad.write_bytes(b"<html>")
-    check_photos((good,))
+    assert check_photos((good,)) == ((good,), ())
     with pytest.raises(EvaluationError, match=r"^no reference photo given$"):
         check_photos(())
-    with pytest.raises(EvaluationError, match=r"^reference photo 'b.jpg' is not a decodable"):
-        check_photos((good, bad))
-    with pytest.raises(EvaluationError, match=r"^reference photo 'c.jpg' does not exist$"):
-        check_photos((tmp_path / "c.jpg", good))
+    # A bad photo among good ones is left out and named; the job goes on with the good ones.
+    assert check_photos((good, bad)) == (
+        (good,),
+        ("reference photo 'b.jpg' is not a decodable image (UnidentifiedImageError)",),
+    )
+    assert check_photos((tmp_path / "c.jpg", good)) == (
+        (good,),
+        ("reference photo 'c.jpg' does not exist",),
+    )
+    with pytest.raises(
+        EvaluationError,
+        match=r"^no usable reference photo \(reference photo 'b.jpg' is not a decodable image "
+        r"\(UnidentifiedImageError\); reference photo 'c.jpg' does not exist\)$",
+    ):
+        check_photos((bad, tmp_path / "c.jpg"))

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from driver.pipeline.selection import Selection, job_matcher, select_jobs
+from driver.pipeline.selection import Selection, SelectionError, job_matcher, select_jobs
 from driver.ssot.table_io import read_table
 from driver.ssot.workspace import Workspace
 
@@ -94,10 +94,22 @@ def test_jobs_pattern_and_limit(ws: Workspace) -> None:
 
 def test_job_matcher_kinds() -> None:
     assert job_matcher(None) is None and job_matcher("") is None
-    assert job_matcher("a.b").search("xa.bx") and not job_matcher("a.b").search("axb")  # type: ignore[union-attr]
-    assert job_matcher("a?c").search("abc") and not job_matcher("a?c").search("xabc")  # type: ignore[union-attr]
-    with pytest.raises(ValueError, match="not a valid regular expression"):
+    dotted, glob = job_matcher("a.b"), job_matcher("a?c")
+    assert dotted is not None and dotted("xa.bx") and not dotted("axb")
+    assert glob is not None and glob("abc") and not glob("xabc")
+    with pytest.raises(SelectionError, match="not a valid regular expression"):
         job_matcher("re:(")
+
+
+def test_a_catastrophic_regex_is_stopped_not_left_to_hang() -> None:
+    # The example ends (the engine does not backtrack on it) ...
+    nested = job_matcher("re:(a+)+$")
+    assert nested is not None and nested("aaa") and not nested("a" * 40 + "!")
+    # ... and one it cannot shortcut is cut off at the time limit with an error that names it.
+    alternation = job_matcher("re:(a|aa)+$")
+    assert alternation is not None and alternation("aaa")
+    with pytest.raises(SelectionError, match=r"re:\(a\|aa\)\+\$.*backtracks catastrophically"):
+        alternation("a" * 40 + "!")
 
 
 @pytest.mark.parametrize(
@@ -166,4 +178,4 @@ def test_every_row_is_judged_on_its_own(ws: Workspace) -> None:
 
 def test_a_plain_pattern_is_a_substring_even_with_capitals() -> None:
     matcher = job_matcher("X1")
-    assert matcher is not None and matcher.search("aX1b")
+    assert matcher is not None and matcher("aX1b")

@@ -70,7 +70,7 @@ def test_archi3d_table_round_trip(tmp_path: Path) -> None:
             },
         ]
     )
-    assert update_csv_atomic(path, batch, KEYS) == (1, 1)
+    assert update_csv_atomic(path, batch, KEYS) == (1, 1, ())
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(back.columns) == [
