@@ -5,12 +5,19 @@ headless.py -- --job``) when set, else this Python with the ``bpy`` wheel. Each 
 own temporary folder (``TMPDIR``/``TEMP``/``TMP`` point there; removed afterwards) and runs in a
 new process group (POSIX) or process group (Windows); a timeout, a cancelled run or any exception
 in the caller kills Blender's whole process tree.
+
+A caller that dies without running any of that (SIGKILL, the OOM killer) must not leave Blender
+rendering with no limit: on Linux each Blender is started with a parent-death signal (prctl
+``PR_SET_PDEATHSIG`` = SIGKILL), so the kernel kills it when the thread that launched it ends.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -71,10 +78,30 @@ def render_command(job_path: Path, blender: str | None = None) -> list[str]:
     return [sys.executable, str(HEADLESS), "--job", str(job_path)]
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent_hook() -> Any:
+    """A ``preexec_fn`` that makes the child die with the thread that starts it (Linux), or
+    None where the kernel has no such signal. Resolved here, in the parent: the hook runs
+    between fork and exec, where only async-signal-safe work belongs."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    parent = os.getpid()
+
+    def hook() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return hook
+
+
 def _popen_group_flags() -> dict[str, Any]:
     if sys.platform == "win32":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-    return {"start_new_session": True}
+    return {"start_new_session": True, "preexec_fn": _die_with_parent_hook()}
 
 
 def _wait(

@@ -11,6 +11,7 @@ environment:
   FAKE_BLENDER_HANG      "all" hangs every run; "after:N" renders N runs, then hangs
   FAKE_BLENDER_SLEEP_S   seconds to sleep before writing (to observe overlap)
   FAKE_BLENDER_ESCAPE    "1": the hanging run starts a child in a new session (escapes killpg)
+  FAKE_BLENDER_STUBBORN  "1": the run ignores SIGTERM and SIGINT (a hung Blender)
   FAKE_BLENDER_FAIL      "CODE:MESSAGE" exits CODE after writing a failed result with MESSAGE;
                          "CODE" alone exits CODE without writing any result (a crash)
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -76,6 +78,9 @@ def main(argv: list[str]) -> int:
     glb = (job_path.parent / job["glb"]).resolve()
     scratch = tempfile.gettempdir()
     (Path(scratch) / "fake-blender-was-here").write_text("x")
+    if os.environ.get("FAKE_BLENDER_STUBBORN") == "1":
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     entry: dict[str, object] = {"start": time.time(), "tmpdir": scratch, "children": []}
     if _should_hang():
         _hang(entry)
