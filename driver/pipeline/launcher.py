@@ -17,8 +17,8 @@ import ctypes
 import ctypes.util
 import json
 import os
-import signal
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile

@@ -7,20 +7,17 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from blender_addon.contract.render_job import RenderJob
-from driver.cli.app import app
 from driver.pipeline.launcher import RenderTimeout, run_render
 from tests.support.blender import tiny_spec
+from tests.support.compute_cli import use_fake_blender, vfscore
 from tests.support.fast_workspace import (
     RUN_ID,
     build,
-    fake_blender,
     fake_runs,
     job_id,
     log_records,
@@ -34,27 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The fake renderer as $VFSCORE_BLENDER; returns its log folder."""
-    log = tmp_path / "fake-log"
-    log.mkdir()
-    monkeypatch.setenv("VFSCORE_BLENDER", str(fake_blender(tmp_path)))
-    monkeypatch.setenv("FAKE_BLENDER_LOG", str(log))
-    return log
-
-
-@dataclass(frozen=True)
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def vfscore(ws: Path, *args: str) -> Ran:
-    """`vfscore compute` on ``ws`` in this process (typer parses the command line)."""
-    cmd = ["compute", "--workspace", str(ws), "--run-id", RUN_ID, *args]
-    result = CliRunner().invoke(app, cmd)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return Ran(result.exit_code, result.stdout, result.stderr)
+    return use_fake_blender(tmp_path, monkeypatch)
 
 
 @pytest.mark.timeout(120)

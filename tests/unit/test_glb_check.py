@@ -79,3 +79,35 @@ def test_writer_box_is_inspectable(tmp_path: Path) -> None:
     path = tmp_path / "plain.glb"
     path.write_bytes(glb_bytes(box_mesh(), Material(base_color=(1, 0, 0, 1))))
     assert inspect_glb(path).n_images == 0
+
+
+def test_a_2_gb_model_is_checked_without_reading_it(tmp_path: Path) -> None:
+    import struct
+    import subprocess
+    import sys
+
+    # A valid header and JSON, then a BIN chunk of almost 2 GiB (sparse: no disk used).
+    size = 2**31
+    js = b'{"asset":{"version":"2.0"},"meshes":[],"nodes":[]}  '
+    js += b" " * (-len(js) % 4)
+    bin_len = size - 20 - len(js) - 8
+    path = tmp_path / "huge.glb"
+    with open(path, "wb") as f:
+        f.write(struct.pack("<4sII", b"glTF", 2, size))
+        f.write(struct.pack("<II", len(js), 0x4E4F534A) + js)
+        f.write(struct.pack("<II", bin_len, 0x004E4942))
+        f.truncate(size)
+    # With 600 MB of address space, reading the file whole fails with MemoryError.
+    probe = (
+        "import resource, sys; from pathlib import Path\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (600 * 2**20, 600 * 2**20))\n"
+        "from blender_addon.contract.glb_check import GlbProblem, inspect_glb\n"
+        "try:\n    inspect_glb(Path(sys.argv[1]))\n"
+        "except GlbProblem as p:\n    print(p.kind, p)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(path)], cwd=root, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "no_mesh no mesh in GLB"
