@@ -15,7 +15,9 @@ import struct
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -74,8 +76,8 @@ def set_cells(ws: Path, i: int, **cells: str) -> None:
 # ------------------------------------------------------------------ models that reach outside
 
 
-def _texture_uri(uri: str):  # type: ignore[no-untyped-def]
-    def edit(doc: dict) -> None:  # type: ignore[type-arg]
+def _texture_uri(uri: str) -> Callable[[dict[str, Any]], None]:
+    def edit(doc: dict[str, Any]) -> None:
         doc["images"] = [{"uri": uri}]
 
     return edit
@@ -104,8 +106,8 @@ def test_a_model_cannot_make_blender_read_outside_its_folder(
     assert ran.returncode == 1
     rows = table(ws)
     assert list(rows["vf_status"]) == ["ok", "error", "ok"]
-    assert rows.loc[1, "vf_error"].startswith("model refused: image 0 URI ")
-    assert uri in rows.loc[1, "vf_error"]
+    assert str(rows.loc[1, "vf_error"]).startswith("model refused: image 0 URI ")
+    assert uri in str(rows.loc[1, "vf_error"])
     assert len(fake_runs(fake)) == 2  # the hostile model never reached Blender
 
 
@@ -122,7 +124,7 @@ def test_a_data_uri_is_checked_like_any_image(
     ws = build(tmp_path / "ws", n_jobs=2)
     rewrite_glb_json(glb_of(ws, 0), _texture_uri(uri))
     assert vfscore(ws).returncode == 1
-    assert message in table(ws).loc[0, "vf_error"]
+    assert message in str(table(ws).loc[0, "vf_error"])
     assert table(ws).loc[1, "vf_status"] == "ok"
 
 
@@ -138,13 +140,13 @@ def test_a_data_uri_that_is_an_image_renders(tmp_path: Path, fake: Path) -> None
 def test_a_mesh_of_points_is_nothing_visible_to_render(tmp_path: Path, fake: Path) -> None:
     ws = build(tmp_path / "ws", n_jobs=2)
 
-    def points(doc: dict) -> None:  # type: ignore[type-arg]
+    def points(doc: dict[str, Any]) -> None:
         for prim in doc["meshes"][0]["primitives"]:
             prim["mode"] = 0
 
     rewrite_glb_json(glb_of(ws, 0), points)
     assert vfscore(ws).returncode == 1
-    assert table(ws).loc[0, "vf_error"].startswith("nothing visible to render: ")
+    assert str(table(ws).loc[0, "vf_error"]).startswith("nothing visible to render: ")
     assert len(fake_runs(fake)) == 1
 
 
@@ -176,7 +178,7 @@ def test_a_new_photo_means_a_new_judgement(tmp_path: Path, fake: Path) -> None:
     ws = build(tmp_path / "ws", n_jobs=1)
     assert vfscore(ws).returncode == 0
     before = json.loads((job_dir(ws, 0) / "vfscore_result.json").read_text())
-    photo = ws / table(ws).loc[0, "used_image_1_path"]
+    photo = ws / str(table(ws).loc[0, "used_image_1_path"])
     Image.new("RGB", (64, 64), (10, 10, 250)).save(photo)
     set_cells(ws, 0, vf_status="", vfscore_overall="")
     assert vfscore(ws).returncode == 0
@@ -241,7 +243,7 @@ def test_a_decompression_bomb_photo_is_one_job_error(tmp_path: Path, fake: Path)
     assert ran.returncode == 1
     rows = table(ws)
     assert list(rows["vf_status"]) == ["ok", "error", "ok"]
-    assert "'bomb.png' is too large to decode safely" in rows.loc[1, "vf_error"]
+    assert "'bomb.png' is too large to decode safely" in str(rows.loc[1, "vf_error"])
     no_traceback(ran)
 
 
@@ -314,7 +316,7 @@ def test_a_job_id_too_long_for_a_folder_is_one_job_error(tmp_path: Path, fake: P
     assert vfscore(ws).returncode == 1
     rows = table(ws)
     assert rows.loc[1, "vf_status"] == "error"
-    assert "a folder name holds at most 200" in rows.loc[1, "vf_error"]
+    assert "a folder name holds at most 200" in str(rows.loc[1, "vf_error"])
     assert rows.loc[0, "vf_status"] == "ok"
 
 
