@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rubric.core.errors import FatalJudgeError, JudgeError
+from rubric.llm.http_client import header_safe
 from tests.support.llm_judge import KEY, KEY_ENV, NAMES, make_judge, no_key_in, write_images
 from tests.support.llm_server import Reply, ScriptedServer, answer_json, ok_reply
 
@@ -40,6 +41,14 @@ TRANSIENT = {
     "JSON nesting bomb": Reply(200, b"[" * 200_000 + b"]" * 200_000),
     "empty 200": Reply(200, b""),
 }
+# How each one is named once the retries are spent.
+NAMED = {
+    "connection closed mid-body": "connection broke while reading: ",
+    "HTML 502 page": "HTTP 502: <html><body><h1>502 Bad Gateway</h1></body></html>",
+    "200 with invalid UTF-8": "response body is not valid UTF-8",
+    "JSON nesting bomb": "response body is JSON nested too deeply to read",
+    "empty 200": "response body is not JSON (starts with '')",
+}
 
 
 @pytest.mark.parametrize("fault", list(TRANSIENT))
@@ -61,7 +70,17 @@ def test_a_fault_that_persists_ends_the_job_naming_it(
     server.script = [TRANSIENT[fault], TRANSIENT[fault]]
     with pytest.raises(JudgeError, match="gave up after 2 attempts") as err:
         judge.judge(images[0], images[1], repeats=1)
+    assert str(err.value).split("attempts: ", 1)[1].startswith(NAMED[fault])
     assert KEY not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [("sk-a b~c", True), ("sk-ab\x7f", False), ("sk-caf\u00e9", False), (" sk-ab", False),
+     ("sk-ab\n", False), ("sk-a\tb", False)],
+)  # fmt: skip
+def test_which_keys_can_be_headers(value: str, safe: bool) -> None:
+    assert header_safe(value) is safe
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "1e400", "-1e400", "1" + "0" * 5000])
