@@ -53,8 +53,76 @@ def import_glb(path: Path) -> list[bpy.types.Object]:
     return [o for o in bpy.data.objects if o not in before]
 
 
+def renderable(obj: bpy.types.Object) -> bool:
+    """Whether Cycles renders ``obj``: not hidden from render itself or through a collection.
+
+    The glTF importer adds helpers that are never rendered, e.g. the 2 m bone-shape sphere of a
+    skinned model in its ``glTF_not_exported`` collection; counting them in the bounds made a
+    rigged figure a speck in the frame.
+    """
+    return not obj.hide_render and not any(c.hide_render for c in obj.users_collection)
+
+
 def mesh_objects(objects: list[bpy.types.Object]) -> list[bpy.types.Object]:
-    return [o for o in objects if o.type == "MESH"]
+    """The model's meshes that render (importer helpers excluded)."""
+    return [o for o in objects if o.type == "MESH" and renderable(o)]
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def drop_scene_extras(objects: list[bpy.types.Object]) -> list[str]:
+    """Hide the lights and cameras a model file brought (KHR_lights_punctual, glTF cameras):
+    the standard scene is lit by its HDRI and seen by its rig only. Returns the warnings."""
+    extras = [o for o in objects if o.type in ("LIGHT", "CAMERA") and not o.hide_render]
+    for obj in extras:
+        obj.hide_render = True
+    if not extras:
+        return []
+    lights = [o.name for o in extras if o.type == "LIGHT"]
+    cameras = [o.name for o in extras if o.type == "CAMERA"]
+    parts = [
+        f"{_count(len(names), kind)} ({', '.join(sorted(names))})"
+        for names, kind in ((lights, "light"), (cameras, "camera"))
+        if names
+    ]
+    return [f"not rendered: {' and '.join(parts)} that came with the model"]
+
+
+CULL_NODE = "VFScore_BackfaceCull"
+
+
+def cull_single_sided(meshes: list[bpy.types.Object]) -> int:
+    """Make single-sided materials (glTF ``doubleSided: false``, which the importer turns into
+    ``use_backface_culling``) transparent from behind, as glTF viewers draw them: Cycles
+    ignores the flag. Idempotent; returns the number of single-sided materials."""
+    materials = {
+        slot.material
+        for obj in meshes
+        for slot in obj.material_slots
+        if slot.material is not None
+        and slot.material.use_backface_culling
+        and slot.material.use_nodes
+    }
+    for mat in materials:
+        tree = mat.node_tree
+        if CULL_NODE in tree.nodes:
+            continue
+        outputs = [n for n in tree.nodes if n.type == "OUTPUT_MATERIAL" and n.is_active_output]
+        if not outputs or not outputs[0].inputs["Surface"].is_linked:
+            continue
+        surface = outputs[0].inputs["Surface"]
+        shader = surface.links[0].from_socket
+        geometry = tree.nodes.new("ShaderNodeNewGeometry")
+        clear = tree.nodes.new("ShaderNodeBsdfTransparent")
+        mix = tree.nodes.new("ShaderNodeMixShader")
+        mix.name = CULL_NODE
+        tree.links.new(geometry.outputs["Backfacing"], mix.inputs["Fac"])
+        tree.links.new(shader, mix.inputs[1])
+        tree.links.new(clear.outputs["BSDF"], mix.inputs[2])
+        tree.links.new(mix.outputs["Shader"], surface)
+    return len(materials)
 
 
 def _world_vertices(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> FloatArray:
@@ -288,9 +356,11 @@ def _non_manifold_edges(mesh: bpy.types.Mesh) -> int:
 
 
 def mesh_warnings(meshes: list[bpy.types.Object]) -> tuple[dict[str, int], list[str]]:
-    """Counts (meshes, vertices, triangles) and warnings: non-manifold edges, huge polycount."""
+    """Counts (meshes, vertices, triangles) and warnings, one line per kind: non-manifold edges
+    (how many meshes, the worst one), huge polycount."""
     warnings: list[str] = []
     triangles = vertices = 0
+    open_meshes: list[tuple[float, int, int, str]] = []
     for obj in meshes:
         mesh = obj.data
         mesh.calc_loop_triangles()
@@ -298,7 +368,13 @@ def mesh_warnings(meshes: list[bpy.types.Object]) -> tuple[dict[str, int], list[
         vertices += len(mesh.vertices)
         bad = _non_manifold_edges(mesh)
         if bad:
-            warnings.append(f"non-manifold: {bad} of {len(mesh.edges)} edges in {obj.name!r}")
+            open_meshes.append((bad / len(mesh.edges), bad, len(mesh.edges), obj.name))
+    if open_meshes:
+        _, bad, edges, name = max(open_meshes)
+        warnings.append(
+            f"non-manifold edges in {len(open_meshes)} of {_count(len(meshes), 'mesh')} "
+            f"(worst: {bad} of {edges} edges in {name!r})"
+        )
     if triangles > HUGE_TRIANGLE_COUNT:
         warnings.append(f"huge polycount: {triangles} triangles (over {HUGE_TRIANGLE_COUNT})")
     return {"meshes": len(meshes), "vertices": vertices, "triangles": triangles}, warnings
@@ -331,13 +407,18 @@ def build_standard_scene(
     if not meshes:
         raise ValueError("no mesh in GLB")
     clear_standard_scene(scene)
-    warnings: list[str] = []
+    warnings = drop_scene_extras(objects)
     stats, mesh_warns = mesh_warnings(meshes)
     warnings += mesh_warns
+    stats["single_sided_materials"] = cull_single_sided(meshes)
+    stats["helpers_not_rendered"] = sum(
+        1 for o in objects if o.type == "MESH" and not renderable(o)
+    )
     norm = normalise(scene, objects)
     setup_world(scene, hdri_path, spec)
     cameras, distance = add_cameras(scene, spec, norm["radius"])
-    hidden = hide_the_rest(scene, [*objects, *cameras])
+    kept = [o for o in objects if o.type not in ("LIGHT", "CAMERA")]
+    hidden = hide_the_rest(scene, [*kept, *cameras])
     device = configure_render(scene, spec, warnings)
     return SceneInfo(
         scale=norm["scale"],

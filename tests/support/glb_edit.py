@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import numpy.typing as npt
 
 
 def _split(data: bytes) -> tuple[dict[str, Any], bytearray]:
@@ -22,7 +22,7 @@ def _split(data: bytes) -> tuple[dict[str, Any], bytearray]:
     return doc, binary
 
 
-def _join(doc: dict[str, Any], binary: bytes) -> bytes:
+def _join(doc: dict[str, Any], binary: bytes | bytearray) -> bytes:
     js = json.dumps(doc, separators=(",", ":")).encode()
     js += b" " * (-len(js) % 4)
     body = struct.pack("<II", len(js), 0x4E4F534A) + js
@@ -41,7 +41,7 @@ def rewrite_glb_json(path: Path, edit: Callable[[dict[str, Any]], None]) -> Path
 
 
 def add_accessor(
-    doc: dict[str, Any], binary: bytearray, array: np.ndarray, component: int, kind: str
+    doc: dict[str, Any], binary: bytearray, array: npt.NDArray[Any], component: int, kind: str
 ) -> int:
     """Append ``array`` to the BIN chunk as a new bufferView and accessor; returns its index."""
     while len(binary) % 4:
