@@ -31,11 +31,44 @@ MAX_JSON_BYTES = 256 * 2**20
 FACE_MODES = (4, 5, 6)
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")  # PNG, JPEG (WebP is checked apart)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# What Blender 4.5's glTF importer reads (io_scene_gltf2/io/imp/gltf2_io_gltf.py,
+# ``extensions_managed``); a file that *requires* anything else fails inside the importer.
+IMPORTER_EXTENSIONS = frozenset(
+    {
+        "KHR_materials_pbrSpecularGlossiness",
+        "KHR_lights_punctual",
+        "KHR_materials_unlit",
+        "KHR_texture_transform",
+        "KHR_materials_clearcoat",
+        "KHR_mesh_quantization",
+        "EXT_mesh_gpu_instancing",
+        "KHR_draco_mesh_compression",
+        "KHR_materials_variants",
+        "KHR_materials_emissive_strength",
+        "KHR_materials_transmission",
+        "KHR_materials_specular",
+        "KHR_materials_sheen",
+        "KHR_materials_ior",
+        "KHR_animation_pointer",
+        "KHR_materials_volume",
+        "EXT_texture_webp",
+        "KHR_materials_anisotropy",
+    }
+)
+# How to turn a file that needs an unreadable extension into one Blender reads.
+_CONVERSIONS = {
+    "EXT_meshopt_compression": "decode its meshopt-compressed buffers first (glTF-Transform reads "
+    "them: `gltf-transform copy in.glb out.glb`, or `gltfpack -i in.glb -o out.glb` without -c)",
+    "KHR_meshopt_compression": "decode its meshopt-compressed buffers first (glTF-Transform or "
+    "gltfpack without -c)",
+    "KHR_texture_basisu": "convert its KTX2 textures to PNG or JPEG (`gltf-transform png in.glb "
+    "out.glb`)",
+}
 
 
 class GlbProblem(ValueError):
     """The GLB cannot be rendered; ``kind`` is ``invalid``, ``no_mesh``, ``no_faces``,
-    ``unsafe_uri`` or ``missing_texture``."""
+    ``unsafe_uri``, ``unsupported_extension`` or ``missing_texture``."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -120,11 +153,30 @@ def _read_container(path: Path) -> tuple[dict[str, Any], int, int]:
     return doc, bin_len, size
 
 
+def check_extensions(doc: dict[str, Any]) -> None:
+    """Name a required extension the importer cannot read, and how to convert the file."""
+    required = doc.get("extensionsRequired") or []
+    missing = [e for e in required if isinstance(e, str) and e not in IMPORTER_EXTENSIONS]
+    if missing:
+        ext = missing[0]
+        how = _CONVERSIONS.get(ext, "convert the model without it")
+        raise GlbProblem(
+            "unsupported_extension",
+            f"the model requires {ext}, which Blender's glTF importer cannot read: {how}",
+        )
+
+
+def _is_fallback(buffer: dict[str, Any]) -> bool:
+    # A meshopt fallback buffer has no bytes of its own: its views are decoded from another.
+    ext = buffer.get("extensions") or {}
+    return any(isinstance(v, dict) and v.get("fallback") for k, v in ext.items() if "meshopt" in k)
+
+
 def _check_buffer_views(doc: dict[str, Any], bin_len: int) -> None:
     buffers = doc.get("buffers", [])
     for i, view in enumerate(doc.get("bufferViews", [])):
         buf = view.get("buffer", 0)
-        if buf < len(buffers) and "uri" not in buffers[buf]:
+        if buf < len(buffers) and "uri" not in buffers[buf] and not _is_fallback(buffers[buf]):
             end = view.get("byteOffset", 0) + view.get("byteLength", 0)
             if end > bin_len:
                 raise GlbProblem(
@@ -231,6 +283,7 @@ def inspect_glb(path: Path) -> GlbInfo:
     if not path.is_file():  # a FIFO would block the read, a folder cannot be one
         raise GlbProblem("invalid", "not a regular file")
     doc, bin_len, size = _read_container(path)
+    check_extensions(doc)
     _check_buffer_views(doc, bin_len)
     meshes = doc.get("meshes", [])
     used = [n["mesh"] for n in doc.get("nodes", []) if isinstance(n, dict) and "mesh" in n]

@@ -33,6 +33,7 @@ EXIT_CODES: dict[str, int] = {
     "render_failed": 7,
     "no_faces": 8,
     "unsafe_uri": 9,
+    "unsupported_extension": 10,
 }
 _PREFIX = {
     "internal": "internal error",
@@ -42,6 +43,7 @@ _PREFIX = {
     "hdri": "HDRI error",
     "render_failed": "render failed",
     "unsafe_uri": "model refused",
+    "unsupported_extension": "unsupported glTF extension",
 }
 # Codes whose detail is the whole line.
 _BARE = ("no_mesh", "no_faces")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,3 +112,38 @@ def test_a_2_gb_model_is_checked_without_reading_it(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "no_mesh no mesh in GLB"
+
+
+def _requiring(tmp_path: Path, ext: str, fallback: bool = False) -> Path:
+    from tests.support.glb_edit import rewrite_glb_json
+
+    glb = write_textured_glb(tmp_path / "m.glb")
+
+    def edit(doc: dict[str, Any]) -> None:
+        doc["extensionsUsed"] = [ext]
+        doc["extensionsRequired"] = [ext]
+        if fallback:  # meshopt: views point at a buffer with no bytes of its own
+            doc["buffers"].append({"byteLength": 10**6, "extensions": {ext: {"fallback": True}}})
+            doc["bufferViews"][0].update(buffer=1, byteLength=10**6)
+
+    return rewrite_glb_json(glb, edit)
+
+
+@pytest.mark.parametrize(
+    ("ext", "hint"),
+    [
+        ("EXT_meshopt_compression", "decode its meshopt-compressed buffers first"),
+        ("KHR_texture_basisu", "convert its KTX2 textures to PNG or JPEG"),
+        ("EXT_made_up", "convert the model without it"),
+    ],
+)
+def test_a_required_extension_the_importer_cannot_read_is_named(
+    tmp_path: Path, ext: str, hint: str
+) -> None:
+    with pytest.raises(GlbProblem, match=f"^the model requires {ext}, .*{hint}") as info:
+        inspect_glb(_requiring(tmp_path, ext, fallback="meshopt" in ext))
+    assert info.value.kind == "unsupported_extension"
+
+
+def test_required_extensions_the_importer_reads_pass(tmp_path: Path) -> None:
+    assert inspect_glb(_requiring(tmp_path, "KHR_texture_transform")).n_meshes == 1
