@@ -208,18 +208,19 @@ def _check_data_uri(uri: str, what: str, is_image: bool) -> None:
         raise GlbProblem("invalid", f"{what} has a data: URI that is not a PNG, JPEG or WebP image")
 
 
-def resolve_external(model: Path, uri: str, what: str) -> Path:
-    """The file an external URI names, which must lie inside the model's folder (symlinks
-    followed); raise :class:`GlbProblem` ``unsafe_uri`` naming the URI otherwise."""
+def resolve_external(referrer: Path, uri: str, what: str, root: Path | None = None) -> Path:
+    """The file a URI in ``referrer`` names (relative to its folder), which must lie inside
+    ``root`` (default: that folder; symlinks followed); raise :class:`GlbProblem`
+    ``unsafe_uri`` naming the URI otherwise."""
     text = unquote(uri)
     if _SCHEME.match(text) or text.startswith(("/", "\\")) or "\\" in text or "\0" in text:
         raise GlbProblem(
             "unsafe_uri",
             f"{what} URI {uri!r} is not a relative path: a model's files must be next to it",
         )
-    folder = model.resolve().parent
+    folder = referrer.resolve().parent
     target = (folder / text).resolve()
-    if not target.is_relative_to(folder):
+    if not target.is_relative_to((root or folder).resolve()):
         raise GlbProblem(
             "unsafe_uri",
             f"{what} URI {uri!r} points outside the model's folder: a model's files must be "
@@ -283,6 +284,12 @@ def inspect_glb(path: Path) -> GlbInfo:
     if not path.is_file():  # a FIFO would block the read, a folder cannot be one
         raise GlbProblem("invalid", "not a regular file")
     doc, bin_len, size = _read_container(path)
+    return check_document(path, doc, bin_len, size)
+
+
+def check_document(path: Path, doc: dict[str, Any], bin_len: int, size: int) -> GlbInfo:
+    """The checks of a glTF document (from a GLB's JSON chunk or a .gltf file): extensions,
+    buffer views, meshes and faces, external references."""
     check_extensions(doc)
     _check_buffer_views(doc, bin_len)
     meshes = doc.get("meshes", [])

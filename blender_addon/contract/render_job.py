@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import write_json_atomic
-from .glb_check import GlbInfo, GlbProblem, inspect_glb
+from .glb_check import GlbInfo, GlbProblem
 from .keys import reject_unknown_keys
+from .model_format import inspect_model
 from .spec import RenderSpec, SpecError
 
 JOB_SCHEMA = "vfscore.render_job"
@@ -34,6 +35,7 @@ EXIT_CODES: dict[str, int] = {
     "no_faces": 8,
     "unsafe_uri": 9,
     "unsupported_extension": 10,
+    "unsupported_format": 11,
 }
 _PREFIX = {
     "internal": "internal error",
@@ -46,7 +48,7 @@ _PREFIX = {
     "unsupported_extension": "unsupported glTF extension",
 }
 # Codes whose detail is the whole line.
-_BARE = ("no_mesh", "no_faces")
+_BARE = ("no_mesh", "no_faces", "unsupported_format")
 
 
 _JOB_KEYS = ("schema", "version", "glb", "out_dir", "spec", "allow_missing_textures", "launched_at")
@@ -140,10 +142,11 @@ class RenderJob:
 
 
 def check_glb(path: Path) -> GlbInfo:
-    """:func:`inspect_glb` with its problems as :class:`RenderFailure` (the codes of
-    :data:`EXIT_CODES`), for the driver before launch and the render job before import."""
+    """:func:`inspect_model` (any supported format) with its problems as :class:`RenderFailure`
+    (the codes of :data:`EXIT_CODES`), for the driver before launch and the render job before
+    import."""
     try:
-        return inspect_glb(path)
+        return inspect_model(path)[1]
     except FileNotFoundError:
         raise RenderFailure("glb_import_failed", f"file not found: {path}") from None
     except OSError as exc:

@@ -19,7 +19,7 @@ from ..contract.render_job import (
     check_glb,
 )
 from ..contract.spec import RenderSpec
-from ..scene.build import build_standard_scene, import_glb, mesh_objects, unloadable_images
+from ..scene.build import build_standard_scene, import_model, mesh_objects, unloadable_images
 from ..scene.dump import scene_dump
 from ..scene.hdri_access import (
     HdriError,
@@ -145,7 +145,7 @@ def _import(job: RenderJob, result: dict[str, Any]) -> list[bpy.types.Object]:
     bpy.ops.wm.read_factory_settings(use_empty=True)
     start = time.perf_counter()
     try:
-        objects = import_glb(job.glb)
+        objects = import_model(job.glb)
     except Exception as exc:  # the importer raises bare RuntimeErrors with its traceback as text
         raise RenderFailure("glb_import_failed", _last_line(str(exc))) from None
     result["timings"]["import_s"] = round(time.perf_counter() - start, 4)

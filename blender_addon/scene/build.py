@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from mathutils import Matrix, Vector
 
+from ..contract.model_format import sniff
 from ..contract.spec import RenderSpec
 
 FloatArray = npt.NDArray[np.float64]
@@ -46,11 +47,41 @@ class SceneInfo:
     hidden: list[str] = field(default_factory=list)  # other objects of the scene, not rendered
 
 
-def import_glb(path: Path) -> list[bpy.types.Object]:
-    """Import a GLB into the current scene; returns the objects it created."""
+VERTEX_COLOUR_MATERIAL = "VFScore_VertexColour"
+
+
+def import_model(path: Path) -> list[bpy.types.Object]:
+    """Import a .glb, .gltf, .obj or .ply (decided by content) into the current scene; returns
+    the objects it created."""
+    kind = sniff(path)
     before = set(bpy.data.objects)
-    bpy.ops.import_scene.gltf(filepath=str(path))
-    return [o for o in bpy.data.objects if o not in before]
+    if kind in ("glb", "gltf"):
+        bpy.ops.import_scene.gltf(filepath=str(path))
+    elif kind == "obj":
+        # glTF's convention (Y up, -Z forward) is also Blender's OBJ default.
+        bpy.ops.wm.obj_import(filepath=str(path))
+    else:
+        bpy.ops.wm.ply_import(filepath=str(path))
+    objects = [o for o in bpy.data.objects if o not in before]
+    if kind == "ply":
+        _shade_vertex_colours(objects)
+    return objects
+
+
+def _shade_vertex_colours(objects: list[bpy.types.Object]) -> None:
+    """A PLY brings colours per vertex and no material: render them as the base colour, as a
+    PLY viewer shows them (generators such as TripoSR carry all appearance this way)."""
+    for obj in objects:
+        if obj.type != "MESH" or obj.data.materials or not obj.data.color_attributes:
+            continue
+        mat = bpy.data.materials.new(VERTEX_COLOUR_MATERIAL)
+        mat.use_nodes = True
+        tree = mat.node_tree
+        attribute = tree.nodes.new("ShaderNodeVertexColor")
+        attribute.layer_name = obj.data.color_attributes[0].name
+        principled = next(n for n in tree.nodes if n.type == "BSDF_PRINCIPLED")
+        tree.links.new(attribute.outputs["Color"], principled.inputs["Base Color"])
+        obj.data.materials.append(mat)
 
 
 def renderable(obj: bpy.types.Object) -> bool:

@@ -10,14 +10,13 @@ from bpy.props import IntProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
 from ..contract.atomic import write_json_atomic
-from ..contract.glb_check import GlbProblem, inspect_glb
-from ..contract.render_job import RESULT_FILE
+from ..contract.render_job import RESULT_FILE, RenderFailure, check_glb
 from ..contract.spec import RenderSpec, SpecError
 from ..render.job import base_result, render_views
 from ..scene.build import (
     SPEC_PROP,
     build_standard_scene,
-    import_glb,
+    import_model,
     mesh_objects,
     standard_cameras,
 )
@@ -53,22 +52,24 @@ def _build(
 
 
 class VFSCORE_OT_import_and_build(bpy.types.Operator, ImportHelper):  # type: ignore[misc]
-    """Import a GLB and build the VFScore standard scene around it"""
+    """Import a model (.glb, .gltf, .obj, .ply) and build the VFScore standard scene around it"""
 
     bl_idname = "vfscore.import_and_build"
-    bl_label = "Import GLB & Build Standard Scene"
+    bl_label = "Import Model & Build Standard Scene"
     bl_options = {"REGISTER", "UNDO"}
     filename_ext = ".glb"
-    filter_glob: StringProperty(default="*.glb", options={"HIDDEN"})  # type: ignore[valid-type]
+    filter_glob: StringProperty(  # type: ignore[valid-type]
+        default="*.glb;*.gltf;*.obj;*.ply", options={"HIDDEN"}
+    )
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         path = Path(self.filepath)
         try:
-            inspect_glb(path)
-        except (OSError, GlbProblem) as exc:
-            self.report({"ERROR"}, f"GLB import failed: {exc}")
+            check_glb(path)
+        except RenderFailure as failure:
+            self.report({"ERROR"}, failure.line)
             return {"CANCELLED"}
-        return _build(self, context, import_glb(path))
+        return _build(self, context, import_model(path))
 
 
 class VFSCORE_OT_build_around_selection(bpy.types.Operator):

@@ -21,14 +21,14 @@ BUILD = """
 import bpy, json, sys
 from pathlib import Path
 from blender_addon.contract.spec import RenderSpec
-from blender_addon.scene.build import build_standard_scene, import_glb
+from blender_addon.scene.build import build_standard_scene, import_model
 from blender_addon.scene.dump import scene_dump
 from blender_addon.scene.hdri_access import blender_world_dir, resolve_hdri
 out = {}
 for name, doc in json.loads(Path(SPECS).read_text()).items():
     spec = RenderSpec.from_dict(doc)
     bpy.ops.wm.read_factory_settings(use_empty=True)
-    objects = import_glb(Path(GLB))
+    objects = import_model(Path(GLB))
     hdri = resolve_hdri(spec.hdri_alias, blender_world_dir())
     info = build_standard_scene(bpy.context.scene, objects, spec, hdri.path)
     out[name] = {"dump": scene_dump(bpy.context.scene), "warnings": info.warnings}

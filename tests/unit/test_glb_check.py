@@ -147,3 +147,50 @@ def test_a_required_extension_the_importer_cannot_read_is_named(
 
 def test_required_extensions_the_importer_reads_pass(tmp_path: Path) -> None:
     assert inspect_glb(_requiring(tmp_path, "KHR_texture_transform")).n_meshes == 1
+
+
+def test_other_formats_are_checked_before_blender(tmp_path: Path) -> None:
+    from blender_addon.contract.model_format import inspect_model
+    from tests.support.model_files import write_gltf_folder, write_obj, write_ply
+
+    assert inspect_model(write_gltf_folder(tmp_path / "g", (1, 2, 3)))[0] == "gltf"
+    assert inspect_model(write_obj(tmp_path / "o", (1, 2, 3)))[0] == "obj"
+    assert inspect_model(write_ply(tmp_path / "p.ply", (1, 2, 3)))[0] == "ply"
+    stl = tmp_path / "m.stl"
+    stl.write_bytes(b"solid x\nfacet normal 0 0 1\n" + bytes(range(256)))
+    with pytest.raises(
+        GlbProblem, match=r"^unsupported model format '\.stl' \(VFScore reads \.glb, \.gltf"
+    ):
+        inspect_model(stl)
+    with pytest.raises(GlbProblem, match="point cloud") as info:
+        inspect_model(write_ply(tmp_path / "cloud.ply", (1, 2, 3), faces=False))
+    assert info.value.kind == "no_faces"
+
+
+@pytest.mark.parametrize("where", ["buffer", "texture"])
+def test_a_gltf_folder_cannot_reach_outside_its_folder(tmp_path: Path, where: str) -> None:
+    import json
+
+    from blender_addon.contract.model_format import inspect_model
+    from tests.support.model_files import write_gltf_folder
+
+    gltf = write_gltf_folder(tmp_path / "g", (1, 2, 3))
+    doc = json.loads(gltf.read_text())
+    if where == "buffer":
+        doc["buffers"][0]["uri"] = "../../etc/model.bin"
+    else:
+        doc["images"][0]["uri"] = "/etc/hostname"
+    gltf.write_text(json.dumps(doc))
+    with pytest.raises(GlbProblem) as info:
+        inspect_model(gltf)
+    assert info.value.kind == "unsafe_uri"
+
+
+def test_an_obj_texture_cannot_reach_outside_the_model_folder(tmp_path: Path) -> None:
+    from blender_addon.contract.model_format import inspect_model
+    from tests.support.model_files import write_obj
+
+    (tmp_path / "secret.png").write_bytes(b"x")
+    obj = write_obj(tmp_path / "o", (1, 2, 3), texture="../secret.png")
+    with pytest.raises(GlbProblem, match=r"texture of 'model\.mtl' URI '\.\./secret\.png'"):
+        inspect_model(obj)
