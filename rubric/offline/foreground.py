@@ -1,9 +1,13 @@
 """Separating the product from the background of a photo or render, with numpy only.
 
-Renders carry alpha, and so may photos: then alpha decides. Otherwise the background is learnt
-from the image border (a few colour clusters, so a textured backdrop works too) and grown inwards
-from the border through pixels that look like it; everything the growth cannot reach is the
-product. When that finds no plausible product, a centre crop stands in, and the caller is told.
+Renders carry alpha, and so may photos: alpha decides when it is a matte, i.e. when a real part
+of the image is transparent. A photo whose alpha is opaque but for a few soft pixels (a resize, a
+premultiplied edge) or whose alpha mask is implausible (covers almost all or almost nothing) is
+segmented like a photo without alpha: the background is learnt from the image border (a few
+colour clusters, so a textured backdrop works too) and grown inwards from the border through
+pixels that look like it; everything the growth cannot reach is the product. Only when neither
+finds a plausible product does a centre crop stand in, and the caller is told which masks were
+tried and why they were set aside.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ BACKGROUND_DELTA = 8.0  # Lab distance within which a pixel "looks like" the bac
 EDGE_BARRIER = 12.0  # Lab units per pixel; stronger edges stop the background's growth
 MIN_COVERAGE, MAX_COVERAGE = 0.02, 0.95
 CENTRE_CROP = 0.6
+# Alpha is a matte when at least this share of the pixels is (mostly) transparent.
+MIN_TRANSPARENT = 0.02
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,7 @@ class Foreground:
     mask: Mask
     coverage: float
     method: str  # alpha | border | centre-crop
-    warning: str | None = None
+    warning: str | None = None  # why a mask was set aside (the caller shows it)
 
 
 def _grow_from_border(similar: Mask) -> Mask:
@@ -67,37 +73,54 @@ def centre_crop(shape: tuple[int, int]) -> Mask:
     return mask
 
 
+def _plausible(mask: Mask) -> bool:
+    return MIN_COVERAGE <= float(mask.mean()) <= MAX_COVERAGE
+
+
 def foreground(rgba: npt.NDArray[np.uint8]) -> Foreground:
-    """The product's pixels in an (H, W, 3|4) uint8 image."""
+    """The product's pixels in an (H, W, 3|4) uint8 image (see the module docstring)."""
     h, w = rgba.shape[:2]
-    if rgba.shape[2] == 4 and (rgba[..., 3] < 250).mean() > 0.01:
-        mask = rgba[..., 3] >= 128
-        method = "alpha"
-    else:
-        lab = srgb_to_lab(rgba[..., :3])
-        b = max(1, round(min(h, w) * BORDER_FRACTION))
-        border = np.concatenate(
-            [
-                lab[:b].reshape(-1, 3),
-                lab[-b:].reshape(-1, 3),
-                lab[:, :b].reshape(-1, 3),
-                lab[:, -b:].reshape(-1, 3),
-            ]
-        )
-        centres = kmeans(border, BACKGROUND_CLUSTERS)
-        spread = np.sqrt(((border[:, None, :] - centres[None]) ** 2).sum(-1)).min(axis=1)
-        # A busy backdrop widens the tolerance to its own spread.
-        tolerance = max(BACKGROUND_DELTA, float(np.percentile(spread, 95)) * 1.5)
-        distance = np.sqrt(((lab[:, :, None, :] - centres[None, None]) ** 2).sum(-1)).min(axis=2)
-        # Growth stops at edges too: a white product on a white backdrop still has a silhouette.
-        passable = (distance < tolerance) & (_edge_strength(lab) < EDGE_BARRIER)
-        # Narrowing the passable region by a pixel closes the thin gaps a leak would take.
-        reached = _grow_from_border(erode(passable))
-        mask = ~(dilate(reached) & passable | reached)
-        method = "border"
-    coverage = float(mask.mean())
-    if not MIN_COVERAGE <= coverage <= MAX_COVERAGE:
-        warning = f"no usable foreground ({method} mask covers {coverage:.0%}); used a centre crop"
-        crop = centre_crop((h, w))
-        return Foreground(crop, float(crop.mean()), "centre-crop", warning)
-    return Foreground(mask, coverage, method)
+    set_aside: list[str] = []
+    if rgba.shape[2] == 4:
+        alpha = rgba[..., 3]
+        transparent = float((alpha < 128).mean())
+        if transparent >= MIN_TRANSPARENT:
+            mask = alpha >= 128
+            if _plausible(mask):
+                return Foreground(mask, float(mask.mean()), "alpha")
+            set_aside.append(f"alpha mask covers {mask.mean():.0%}")
+        elif (alpha < 250).any():
+            set_aside.append(f"alpha ignored: only {transparent:.1%} of the pixels are transparent")
+    mask = _border_mask(rgba[..., :3])
+    if _plausible(mask):
+        note = "; ".join(set_aside) + "; used the border segmentation" if set_aside else None
+        return Foreground(mask, float(mask.mean()), "border", note)
+    set_aside.append(f"border mask covers {mask.mean():.0%}")
+    crop = centre_crop((h, w))
+    warning = f"no usable foreground ({'; '.join(set_aside)}); used a centre crop"
+    return Foreground(crop, float(crop.mean()), "centre-crop", warning)
+
+
+def _border_mask(rgb: npt.NDArray[np.uint8]) -> Mask:
+    """The product as what the background, learnt from the border, cannot reach."""
+    h, w = rgb.shape[:2]
+    lab = srgb_to_lab(rgb)
+    b = max(1, round(min(h, w) * BORDER_FRACTION))
+    border = np.concatenate(
+        [
+            lab[:b].reshape(-1, 3),
+            lab[-b:].reshape(-1, 3),
+            lab[:, :b].reshape(-1, 3),
+            lab[:, -b:].reshape(-1, 3),
+        ]
+    )
+    centres = kmeans(border, BACKGROUND_CLUSTERS)
+    spread = np.sqrt(((border[:, None, :] - centres[None]) ** 2).sum(-1)).min(axis=1)
+    # A busy backdrop widens the tolerance to its own spread.
+    tolerance = max(BACKGROUND_DELTA, float(np.percentile(spread, 95)) * 1.5)
+    distance = np.sqrt(((lab[:, :, None, :] - centres[None, None]) ** 2).sum(-1)).min(axis=2)
+    # Growth stops at edges too: a white product on a white backdrop still has a silhouette.
+    passable = (distance < tolerance) & (_edge_strength(lab) < EDGE_BARRIER)
+    # Narrowing the passable region by a pixel closes the thin gaps a leak would take.
+    reached = _grow_from_border(erode(passable))
+    return ~(dilate(reached) & passable | reached)  # type: ignore[no-any-return]
