@@ -99,8 +99,8 @@ def mesh_objects(objects: list[bpy.types.Object]) -> list[bpy.types.Object]:
     return [o for o in objects if o.type == "MESH" and renderable(o)]
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def drop_scene_extras(objects: list[bpy.types.Object]) -> list[str]:
@@ -403,7 +403,7 @@ def mesh_warnings(meshes: list[bpy.types.Object]) -> tuple[dict[str, int], list[
     if open_meshes:
         _, bad, edges, name = max(open_meshes)
         warnings.append(
-            f"non-manifold edges in {len(open_meshes)} of {_count(len(meshes), 'mesh')} "
+            f"non-manifold edges in {len(open_meshes)} of {_count(len(meshes), 'mesh', 'meshes')} "
             f"(worst: {bad} of {edges} edges in {name!r})"
         )
     if triangles > HUGE_TRIANGLE_COUNT:

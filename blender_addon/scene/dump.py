@@ -7,7 +7,7 @@ from typing import Any
 
 import bpy
 
-from .build import standard_cameras
+from .build import renderable, standard_cameras
 
 
 def _r(values: Any) -> list[float]:
@@ -21,7 +21,7 @@ def scene_dump(scene: bpy.types.Scene) -> dict[str, Any]:
     objects = {
         o.name: {"type": o.type, "matrix_world": [_r(row) for row in o.matrix_world]}
         for o in sorted(scene.objects, key=lambda o: o.name)
-        if not o.hide_render
+        if renderable(o)
     }
     cameras = {
         o.name: {

@@ -131,3 +131,14 @@ def test_a_single_sided_face_seen_from_behind_is_culled(tmp_path: Path) -> None:
     assert coverage(px["front"]) > 0.1
     assert coverage(px["two_sided"]) == pytest.approx(coverage(px["front"]), abs=0.02)
     assert coverage(px["back"]) < 0.01
+
+
+def test_a_real_product_model_renders_framed_without_its_own_cameras(tmp_path: Path) -> None:
+    mixer = Path(__file__).resolve().parents[1] / "data" / "realworld" / "Mixer.glb"
+    px, result = render(tmp_path, mixer, "mixer")
+    assert coverage(px) > 0.1
+    assert result["warnings"][0] == (
+        "not rendered: 3 cameras (camera0, camera1, camera2) that came with the model"
+    )
+    assert result["stats"]["helpers_not_rendered"] == 0
+    assert all(not name.startswith("camera") for name in result["scene"]["objects"])
