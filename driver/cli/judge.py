@@ -63,5 +63,13 @@ def run_judge_command(flags: JudgeFlags) -> int:
     except JudgeError as exc:
         err.print(f"vfscore judge: {exc}", highlight=False)
         return EXIT_JUDGE_FAILED
-    print(json.dumps(result.payload(), indent=2, ensure_ascii=False))
+    payload = result.payload()
+    print(json.dumps(payload, indent=2, ensure_ascii=False))
+    if payload["vfscore_overall_median"] is None:
+        err.print(
+            f"vfscore judge: no valid answer in {payload['repeats_requested']} repeat(s) "
+            f"({payload['invalid_answers']} invalid answers; their reasons are in the JSON)",
+            highlight=False,
+        )
+        return EXIT_JUDGE_FAILED
     return EXIT_OK

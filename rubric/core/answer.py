@@ -12,6 +12,9 @@ from rubric.core.definition import SCORE_MAX, SCORE_MIN, Rubric
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 MAX_RATIONALE_CHARS = 1000
+# A closed think block, or one the model never closed (then everything after it is thinking).
+_THINK = re.compile(r"<think>.*?(</think>|\Z)", re.DOTALL | re.IGNORECASE)
+MAX_OBJECT_STARTS = 50  # bounds the search for an object in prose
 
 
 class InvalidAnswer(ValueError):
@@ -24,8 +27,29 @@ class Answer:
     rationales: dict[str, str]
 
 
+def _embedded_object(text: str) -> Any:
+    """The first JSON object inside prose ("Here are the scores: {...} Hope this helps")."""
+    decoder = json.JSONDecoder()
+    start = text.find("{")
+    for _ in range(MAX_OBJECT_STARTS):
+        if start < 0:
+            return None
+        try:
+            value, _end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            start = text.find("{", start + 1)
+            continue
+        if isinstance(value, dict):
+            return value
+        start = text.find("{", start + 1)
+    return None
+
+
 def parse_answer_text(text: str) -> Any:
-    """JSON from a model's text: plain, or inside one markdown code fence."""
+    """JSON from a model's text: plain, inside one markdown code fence, or an object inside
+    prose; a ``<think>…</think>`` block (local reasoning models) is not part of the answer.
+    Whatever is found still has to pass :func:`validate_answer`."""
+    text = _THINK.sub("", text)
     fenced = _FENCE.match(text)
     body = fenced.group(1) if fenced else text.strip()
     if not body:
@@ -33,7 +57,10 @@ def parse_answer_text(text: str) -> Any:
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
-        raise InvalidAnswer(f"not JSON ({exc.msg} at char {exc.pos})") from None
+        embedded = _embedded_object(body)
+        if embedded is None:
+            raise InvalidAnswer(f"not JSON ({exc.msg} at char {exc.pos})") from None
+        return embedded
     except RecursionError:
         raise InvalidAnswer("JSON nested too deeply") from None
     except ValueError as exc:  # an integer of more than 4300 digits

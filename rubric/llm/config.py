@@ -44,9 +44,16 @@ class JudgeConfig(BaseModel):
     model: Annotated[str, Field(min_length=1)]
     base_url: Annotated[str, Field(min_length=1)]
     api_key_env: str | None = None
-    temperature: Annotated[float, Field(ge=0.0, le=2.0)] = 0.2
+    # Sampling parameters are sent only when set: OpenAI's reasoning models and current
+    # Anthropic models refuse them, and the providers' defaults suit the others.
+    temperature: Annotated[float, Field(ge=0.0, le=2.0)] | None = None
     top_p: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
-    max_tokens: Annotated[int, Field(ge=1)] = 1024
+    max_tokens: Annotated[int, Field(ge=1)] = 1024  # the answer's budget (thinking excluded)
+    # Gemini thinking models: tokens they may think before answering (0 turns thinking off
+    # where the model allows it); unset, the model decides.
+    thinking_budget: Annotated[int, Field(ge=0)] | None = None
+    # OpenAI reasoning models (o-series, gpt-5): minimal | low | medium | high; unset: default.
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     timeout_s: Annotated[float, Field(gt=0.0)] = 120.0
     max_retries: Annotated[int, Field(ge=0)] = 4
     backoff_base_s: NonNegative = 1.0
@@ -85,6 +92,8 @@ class JudgeConfig(BaseModel):
             "temperature": self.temperature,
             "top_p": self.top_p,
             "max_tokens": self.max_tokens,
+            "thinking_budget": self.thinking_budget,
+            "reasoning_effort": self.reasoning_effort,
             "structured": self.structured,
             "image_max_side": self.image_max_side,
             "tile_renders": self.tile_renders,

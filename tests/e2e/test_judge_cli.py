@@ -94,3 +94,19 @@ def test_offline_by_default_and_bad_config_is_clear(tmp_path: Path) -> None:
     bad.write_text("[judges]\n")
     proc = vfscore("judge", "--refs", str(ref), "--renders", str(ref), "--config", str(bad))
     assert proc.returncode == 2 and "unknown key 'judges'" in proc.stderr
+
+
+def test_no_valid_answer_exits_1_not_0(tmp_path: Path) -> None:
+    ref, render = tmp_path / "ref.jpg", tmp_path / "r.png"
+    Image.new("RGB", (32, 32), (10, 20, 30)).save(ref)
+    Image.new("RGBA", (32, 32), (10, 20, 30, 255)).save(render)
+    with ScriptedServer() as server:
+        # Every repeat and every re-ask answers prose with no scores.
+        server.script = [ok_reply("openai", "I cannot tell.") for _ in range(3)]
+        proc = vfscore(
+            "judge", "--refs", str(ref), "--renders", str(render), "--repeats", "1",
+            "--judge", f"openai-compatible:{server.url}/v1#llava", "--no-cache",
+        )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["vfscore_overall_median"] is None
+    assert "no valid answer in 1 repeat(s) (3 invalid answers" in proc.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -208,3 +209,34 @@ def test_aggregate_values_exactly() -> None:
     none = aggregate([], [], dims, 3)
     assert none.overall_median is None and none.subscores_median == {"a": None, "b": None}
     assert (none.iqr, none.std, none.n_valid, none.n_requested) == (None, None, 0, 3)
+
+
+def _answer_json(score: int) -> str:
+    return json.dumps({n: {"score": score, "rationale": "r"} for n in RUBRIC.names})
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        "<think>The first image shows {a can}. Score 10?</think>\n{answer}",
+        "<THINK>hmm</THINK>```json\n{answer}\n```",
+        "Here are the scores you asked for:\n{answer}\nI hope this helps {{smile}}.",
+        "Scores {{not json}} then {answer}",
+    ],
+)
+def test_json_is_found_in_prose_and_after_thinking(wrap: str) -> None:
+    text = wrap.replace("{answer}", _answer_json(64))
+    assert validate_answer(parse_answer_text(text), RUBRIC).subscores["finish"] == 64
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("<think>" + _answer_json(64), "empty answer"),  # never closed: all of it is thinking
+        ('Scores: {"finish": {"score": 50}} and nothing else', "missing dimension"),
+        ("<think>x</think>no object here", "not JSON"),
+    ],
+)
+def test_what_prose_yields_must_still_validate(text: str, why: str) -> None:
+    with pytest.raises(InvalidAnswer, match=why):
+        validate_answer(parse_answer_text(text), RUBRIC)

@@ -36,8 +36,10 @@ def anthropic_request(
         "max_tokens": cfg.max_tokens,
         "system": prompt.system,
         "messages": [{"role": "user", "content": content}],
-        "temperature": cfg.temperature,
     }
+    # Only when configured: current models deprecate sampling parameters.
+    if cfg.temperature is not None:
+        body["temperature"] = cfg.temperature
     if cfg.top_p is not None:
         body["top_p"] = cfg.top_p
     if structured_mode(cfg) != "none":
@@ -76,8 +78,17 @@ def anthropic_parse(body: Any) -> Completion:
         elif block.get("type") == "text":
             texts.append(block.get("text", ""))
     return Completion(
-        "".join(texts) or None, data, finish, usage.get("input_tokens"), usage.get("output_tokens")
+        "".join(texts) or None, data, finish, _billed_input(usage), usage.get("output_tokens")
     )
+
+
+def _billed_input(usage: dict[str, Any]) -> int | None:
+    """Input tokens as billed: uncached plus those written to and read from the prompt cache."""
+    keys = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+    counts = [usage.get(k) for k in keys]
+    if all(c is None for c in counts):
+        return None
+    return sum(int(c or 0) for c in counts)
 
 
 def anthropic_error(status: int, headers: dict[str, str], body: Any) -> ErrorVerdict:

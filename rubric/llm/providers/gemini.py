@@ -34,9 +34,15 @@ def gemini_request(
         lambda text: {"text": text},
         lambda img: {"inline_data": {"mime_type": img.mime, "data": img.b64}},
     )
-    generation: dict[str, Any] = {"temperature": cfg.temperature, "maxOutputTokens": cfg.max_tokens}
+    # Thinking models spend the output budget on thoughts too: the answer keeps its own.
+    budget = cfg.max_tokens + (cfg.thinking_budget or 0)
+    generation: dict[str, Any] = {"maxOutputTokens": budget}
+    if cfg.temperature is not None:
+        generation["temperature"] = cfg.temperature
     if cfg.top_p is not None:
         generation["topP"] = cfg.top_p
+    if cfg.thinking_budget is not None:
+        generation["thinkingConfig"] = {"thinkingBudget": cfg.thinking_budget}
     if structured_mode(cfg) != "none":
         generation["responseMimeType"] = "application/json"
         if structured_mode(cfg) == "json_schema":
@@ -66,16 +72,23 @@ def gemini_parse(body: Any) -> Completion:
     if not candidates:
         # A prompt blocked before generation: promptFeedback.blockReason.
         return Completion(
-            None, None, "refusal", usage.get("promptTokenCount"), usage.get("candidatesTokenCount")
+            None, None, "refusal", usage.get("promptTokenCount"), _billed_output(usage)
         )
     cand = candidates[0]
     reason = cand.get("finishReason")
     finish = _GEMINI_FINISH.get(reason or "", "other")
     parts = (cand.get("content") or {}).get("parts") or []
-    text = "".join(p.get("text", "") for p in parts) or None
-    return Completion(
-        text, None, finish, usage.get("promptTokenCount"), usage.get("candidatesTokenCount")
-    )
+    # Thinking models put their thoughts first, marked "thought": true; they are not the answer.
+    text = "".join(p.get("text", "") for p in parts if not p.get("thought")) or None
+    return Completion(text, None, finish, usage.get("promptTokenCount"), _billed_output(usage))
+
+
+def _billed_output(usage: dict[str, Any]) -> int | None:
+    """Output tokens as billed: the answer's plus the thoughts' (``thoughtsTokenCount``)."""
+    answer, thoughts = usage.get("candidatesTokenCount"), usage.get("thoughtsTokenCount")
+    if answer is None and thoughts is None:
+        return None
+    return int(answer or 0) + int(thoughts or 0)
 
 
 _DURATION = re.compile(r"^([0-9.]+)s$")

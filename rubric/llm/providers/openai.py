@@ -34,11 +34,19 @@ def openai_request(
             {"role": "system", "content": prompt.system},
             {"role": "user", "content": content},
         ],
-        "temperature": cfg.temperature,
-        "max_tokens": cfg.max_tokens,
     }
+    # OpenAI deprecated max_tokens (its reasoning models refuse it); servers that only speak
+    # the older dialect (Ollama, vLLM, Azure's older api-versions) still expect max_tokens.
+    if cfg.provider == "openai" and not cfg.azure_api_version:
+        body["max_completion_tokens"] = cfg.max_tokens
+    else:
+        body["max_tokens"] = cfg.max_tokens
+    if cfg.temperature is not None:
+        body["temperature"] = cfg.temperature
     if cfg.top_p is not None:
         body["top_p"] = cfg.top_p
+    if cfg.reasoning_effort is not None:
+        body["reasoning_effort"] = cfg.reasoning_effort
     mode = structured_mode(cfg)
     if mode == "json_schema":
         body["response_format"] = {
