@@ -81,6 +81,19 @@ class JudgeConfig(BaseModel):
             merged["base_url"] = merged["base_url"].rstrip("/")
         return merged
 
+    @model_validator(mode="after")
+    def _sampling_the_api_takes(self) -> JudgeConfig:
+        """Anthropic's current Messages API (and its SDK's request type) has no temperature or
+        top_p; a strict server answers 400, so refuse them here, by name."""
+        if self.provider == "anthropic":
+            given = [k for k in ("temperature", "top_p") if getattr(self, k) is not None]
+            if given:
+                raise ValueError(
+                    f"provider anthropic: the Messages API takes no {' or '.join(given)}; "
+                    "remove it from [judge]"
+                )
+        return self
+
     @property
     def provenance(self) -> str:
         """``provider:model``, the value of ``vf_llm_model``."""
