@@ -66,6 +66,8 @@ class JudgeConfig(BaseModel):
     max_invalid_retries: Annotated[int, Field(ge=0)] = 2
     image_max_side: Annotated[int, Field(ge=64, le=4096)] = 768
     tile_renders: bool = False
+    # Photos and views in a repeat-dependent order (seed recorded per repeat): see prompt.shuffled.
+    shuffle_images: bool = True
     azure_api_version: str | None = None  # set for Azure OpenAI: api-key header + api-version
     prices: dict[str, Price] = {}
 
@@ -110,6 +112,7 @@ class JudgeConfig(BaseModel):
             "structured": self.structured,
             "image_max_side": self.image_max_side,
             "tile_renders": self.tile_renders,
+            "shuffle_images": self.shuffle_images,
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from rubric.core.judge import JudgeResult, RepeatResult
 from rubric.llm.cache import ResponseCache, cache_key
 from rubric.llm.config import JudgeConfig
 from rubric.llm.http_client import ProviderClient
-from rubric.llm.prompt import PreparedImage, build_prompt, prepare_images
+from rubric.llm.prompt import PreparedImage, build_prompt, prepare_images, shuffled
 from rubric.llm.providers.common import Completion
 
 
@@ -50,7 +50,8 @@ class LLMJudge:
         )
         hashes = [i.sha256 for i in images]
         calls_before = self.client.calls
-        results = [self._repeat(images, hashes, index) for index in range(repeats)]
+        orders: list[dict[str, Any]] = []
+        results = [self._repeat(images, hashes, index, orders) for index in range(repeats)]
         calls = self.client.calls - calls_before
         return JudgeResult(
             rubric=self.rubric,
@@ -69,14 +70,26 @@ class LLMJudge:
                 "images": [
                     {"label": i.label, "sha256": i.sha256, "size": list(i.size)} for i in images
                 ],
+                "image_orders": orders,
             },
         )
 
-    def _repeat(self, images: list[PreparedImage], hashes: list[str], index: int) -> RepeatResult:
-        """One repeat: from the cache, else asked with up to ``max_invalid_retries`` re-asks."""
+    def _repeat(
+        self,
+        images: list[PreparedImage],
+        hashes: list[str],
+        index: int,
+        orders: list[dict[str, Any]],
+    ) -> RepeatResult:
+        """One repeat: from the cache, else asked with up to ``max_invalid_retries`` re-asks.
+        The order the images are shown in is recorded in ``orders`` (seed and indices)."""
         key = cache_key(
             hashes, self.rubric.rubric_hash(), self.provenance, self.cfg.sampling_params(), index
         )
+        if self.cfg.shuffle_images:
+            seed = int(key[:8], 16)  # the job's images and the repeat decide it, reproducibly
+            images, order = shuffled(images, seed)
+            orders.append({"repeat": index, "seed": seed, "order": order})
         hit = self.cache.get(key) if self.cache else None
         if hit is not None:
             return RepeatResult(

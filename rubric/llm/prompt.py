@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import io
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,7 @@ class PreparedImage:
     jpeg: bytes
     sha256: str
     size: tuple[int, int]
+    role: str = "reference"  # reference | render | tiled
 
     @property
     def b64(self) -> str:
@@ -43,13 +46,39 @@ class Prompt:
         return [p for p in self.parts if isinstance(p, PreparedImage)]
 
 
-def encode(img: Image.Image, label: str, max_side: int) -> PreparedImage:
+def encode(img: Image.Image, label: str, max_side: int, role: str = "reference") -> PreparedImage:
     """Downscale so the longer side is at most ``max_side`` and encode as JPEG (quality 90)."""
     img = fit_within(img, max_side)
     buf = io.BytesIO()
     img.save(buf, format="JPEG", quality=90, optimize=False)
     data = buf.getvalue()
-    return PreparedImage(label, data, hashlib.sha256(data).hexdigest(), img.size)
+    return PreparedImage(label, data, hashlib.sha256(data).hexdigest(), img.size, role)
+
+
+def _label(role: str, k: int, n: int) -> str:
+    if role == "reference":
+        return f"Reference photo {k} of {n}"
+    return f"Candidate render {k} of {n}"
+
+
+def shuffled(images: Sequence[PreparedImage], seed: int) -> tuple[list[PreparedImage], list[int]]:
+    """The images with the photos reordered among themselves and the renders among themselves
+    (references still first), relabelled by their new position; and the order, as indices
+    into ``images``. Vision judges favour what they see first: a repeat-dependent order spreads
+    that bias over the repeats instead of fixing it on one view."""
+    rng = random.Random(seed)
+    order: list[int] = []
+    for role in ("reference", "render", "tiled"):
+        group = [i for i, img in enumerate(images) if img.role == role]
+        rng.shuffle(group)
+        order += group
+    out = []
+    for role in ("reference", "render"):
+        members = [images[i] for i in order if images[i].role == role]
+        out += [dataclasses.replace(m, label=_label(role, k + 1, len(members))) for k, m in
+                enumerate(members)]  # fmt: skip
+    out += [images[i] for i in order if images[i].role == "tiled"]
+    return out, order
 
 
 def tile(images: Sequence[Image.Image], background: tuple[int, int, int]) -> Image.Image:
@@ -83,7 +112,7 @@ def prepare_images(
     prepared = [
         encode(
             flatten(load_image(p, "reference photo"), background),
-            f"Reference photo {i + 1} of {len(refs)}",
+            _label("reference", i + 1, len(refs)),
             max_side,
         )
         for i, p in enumerate(refs)
@@ -91,12 +120,11 @@ def prepare_images(
     views = [flatten(load_image(p, "render"), background) for p in renders]
     if tile_renders and len(views) > 1:
         grid = tile(views, background)
-        prepared.append(
-            encode(grid, f"Candidate model: {len(views)} views tiled in one image", max_side * 2)
-        )
+        label = f"Candidate model: {len(views)} views tiled in one image"
+        prepared.append(encode(grid, label, max_side * 2, "tiled"))
     else:
         prepared += [
-            encode(v, f"Candidate render {i + 1} of {len(views)}", max_side)
+            encode(v, _label("render", i + 1, len(views)), max_side, "render")
             for i, v in enumerate(views)
         ]
     return prepared

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -263,3 +265,29 @@ def test_renders_are_composited_onto_the_given_background(
     assert white[2]["sha256"] != black[2]["sha256"]
     assert white[3]["sha256"] == black[3]["sha256"]
     assert len(server.requests) == 2  # a different composite is a different cache key
+
+
+def test_each_repeat_shows_the_images_in_its_recorded_order(
+    server, images, tmp_path, monkeypatch
+) -> None:
+    judge, _ = make_judge("openai", server.url, tmp_path / "c", monkeypatch)
+    server.script = [ok_reply("openai", answer_json(NAMES)) for _ in range(4)]
+    result = judge.judge(images[0], images[1], repeats=4)
+    orders = result.details["image_orders"]
+    assert [o["repeat"] for o in orders] == [0, 1, 2, 3]
+    prepared = result.details["images"]
+    for recorded, request in zip(orders, server.requests, strict=True):
+        sent = [
+            part["image_url"]["url"]
+            for part in request.body["messages"][1]["content"]
+            if part["type"] == "image_url"
+        ]
+        digests = [hashlib.sha256(base64.b64decode(u.split(",", 1)[1])).hexdigest() for u in sent]
+        assert digests == [prepared[i]["sha256"] for i in recorded["order"]]
+    assert len({tuple(o["order"]) for o in orders}) > 1
+
+
+def test_shuffling_can_be_turned_off(server, images, tmp_path, monkeypatch) -> None:
+    judge, _ = make_judge("openai", server.url, tmp_path / "c", monkeypatch, shuffle_images=False)
+    server.script = [ok_reply("openai", answer_json(NAMES)) for _ in range(2)]
+    assert judge.judge(images[0], images[1], repeats=2).details["image_orders"] == []

@@ -13,7 +13,7 @@ from rubric.core.definition import RubricError, load_rubric, rubric_from_dict
 from rubric.core.errors import redact
 from rubric.core.rounding import round_half_up
 from rubric.llm.config import JudgeConfigError, parse_judge_spec
-from rubric.llm.prompt import PreparedImage, build_prompt
+from rubric.llm.prompt import PreparedImage, build_prompt, shuffled
 
 RUBRIC = load_rubric()
 
@@ -187,6 +187,31 @@ def test_prompt_puts_references_first_and_labels_everything() -> None:
         "Candidate render 2 of 2:",
     ]
     assert [p.label for p in prompt.images] == [i.label for i in imgs]
+
+
+def _images(n_refs: int, n_views: int) -> list[PreparedImage]:
+    refs = [
+        PreparedImage(f"Reference photo {i + 1} of {n_refs}", b"r", f"r{i}", (1, 1), "reference")
+        for i in range(n_refs)
+    ]
+    views = [
+        PreparedImage(f"Candidate render {i + 1} of {n_views}", b"v", f"v{i}", (1, 1), "render")
+        for i in range(n_views)
+    ]
+    return refs + views
+
+
+def test_shuffled_keeps_photos_first_and_relabels_by_position() -> None:
+    images = _images(3, 4)
+    orders = set()
+    for seed in range(40):
+        out, order = shuffled(images, seed)
+        assert sorted(order[:3]) == [0, 1, 2] and sorted(order[3:]) == [3, 4, 5, 6]
+        assert [o.sha256 for o in out] == [images[i].sha256 for i in order]
+        assert [o.label for o in out] == [i.label for i in images]  # numbered by position
+        orders.add(tuple(order))
+        assert shuffled(images, seed)[1] == order  # the seed decides
+    assert len(orders) > 20  # and different seeds give different orders
 
 
 def test_redact() -> None:
