@@ -167,6 +167,13 @@ def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSu
             f"{summary.recovered} job(s) taken from an earlier vfscore_result.json "
             "(not re-rendered or re-judged)"
         )
+    if summary.estimate is not None:
+        out.print(summary.estimate.line(), highlight=False)
+        out.print(
+            "  (the response cache is not consulted: its keys depend on renders that do not "
+            "exist before the run; cached answers will make some of these calls free)",
+            highlight=False,
+        )
     for job_id, n in sorted(summary.duplicate_keys.items()):
         out.print(
             f"warning: the table holds {n} rows for job {job_id!r} of this run (duplicate key; "

@@ -25,6 +25,7 @@ from typing import Any
 from driver.config.schema import ComputeTable
 from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import JobPlace, load_finished, record_failure, write_success
+from driver.pipeline.cost import RunEstimate, estimate_run
 from driver.pipeline.evaluator import check_deadline
 from driver.pipeline.selection import Candidate, SelectionError, select_jobs
 from driver.pipeline.stages import EvaluationError, RenderStage, judge_stage, render_stage
@@ -98,6 +99,7 @@ class ComputeSummary:
     table_writes: int = 0  # rewrites of generations.csv (batched: every flush_rows/seconds)
     table_error: str | None = None  # why generations.csv could not be written (results kept)
     log_error: str | None = None  # why logs/metrics.log could not be appended to
+    estimate: RunEstimate | None = None  # --dry-run with an LLM judge: what the run would cost
     dropped: list[str] = field(default_factory=list)  # job_ids whose row was deleted meanwhile
     duplicate_keys: dict[str, int] = field(default_factory=dict)  # job_id → rows with its key
     skip_reasons: Counter[str] = field(default_factory=Counter)
@@ -205,7 +207,9 @@ def run_compute(
         skip_reasons=sel.skip_reasons,
         duplicate_keys=sel.duplicate_keys,
     )
-    if not opts.dry_run:
+    if opts.dry_run:
+        summary.estimate = _estimate(ws, sel.candidates, settings, opts)
+    else:
         # insert=False: a row archi3D deleted while its job ran must not come back as a ghost.
         writer = BatchedUpserter(
             ws.generations_csv,
@@ -233,6 +237,19 @@ def run_compute(
     except OSError as exc:
         summary.log_error = f"{ws.rel(ws.metrics_log)} could not be appended to: {exc}"
     return summary
+
+
+def _estimate(
+    ws: Workspace, candidates: list[Candidate], settings: RunSettings, opts: ComputeOptions
+) -> RunEstimate | None:
+    """What the judge would cost for the jobs a real run would judge (finished ones excluded)."""
+    todo = [
+        c
+        for c in candidates
+        if opts.redo
+        or load_finished(ws.job_metrics_dir(c.run_id, c.job_id), c.glb, c.refs, settings) is None
+    ]
+    return estimate_run(todo, settings, opts.repeats, len(candidates) - len(todo))
 
 
 def _check_places(ws: Workspace, opts: ComputeOptions) -> None:
@@ -394,6 +411,7 @@ def _log_record(opts: ComputeOptions, settings: RunSettings, s: ComputeSummary) 
         "table_error": s.table_error,
         "rows_deleted_meanwhile": s.dropped,
         "duplicate_keys": s.duplicate_keys,
+        "estimate": None if s.estimate is None else s.estimate.__dict__,
         "judge": settings.judge.provenance,
         "config_hash": settings.config_hash,
     }

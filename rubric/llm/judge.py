@@ -58,7 +58,7 @@ class LLMJudge:
             provenance=self.provenance,
             repeats=results,
             http_calls=calls,
-            cost_usd=self._cost(
+            cost_usd=self.cfg.cost(
                 sum(r.input_tokens for r in results), sum(r.output_tokens for r in results)
             ),
             details={
@@ -134,11 +134,3 @@ class LLMJudge:
         if data is None:
             data = parse_answer_text(text or "")
         return validate_answer(data, self.rubric)
-
-    def _cost(self, tokens_in: int, tokens_out: int) -> float | None:
-        price = self.cfg.prices.get(self.cfg.model)
-        if price is None:
-            return None
-        return round(
-            tokens_in / 1e6 * price.input_per_mtok + tokens_out / 1e6 * price.output_per_mtok, 6
-        )
