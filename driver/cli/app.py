@@ -84,9 +84,10 @@ def compute(
         ),
     ] = False,
     judge: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
-            help="LLM judge PROVIDER:MODEL (default: [judge] of the config, else offline)."
+            help="LLM judge PROVIDER:MODEL (default: [judge] or [[judges]] of the config, else "
+            "offline); give it several times for a panel (the median of the judges' medians)."
         ),
     ] = None,
     preset: Annotated[str | None, typer.Option(help="Render preset (turntable4, hero).")] = None,

@@ -28,6 +28,7 @@ from driver.pipeline.compute import (
 )
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws
+from rubric.core.agreement import panel_agreement
 from rubric.core.definition import RubricError
 from rubric.core.validation import describe_validation_error
 from rubric.llm.config import JudgeConfigError
@@ -51,7 +52,7 @@ class ComputeFlags:
     max_parallel: int | None = None
     timeout_s: float | None = None
     dry_run: bool = False
-    judge: str | None = None
+    judge: list[str] | None = None  # several: a panel
     preset: str | None = None
     config: Path | None = None
     limit: int | None = None
@@ -166,6 +167,13 @@ def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSu
         out.print(
             f"{summary.recovered} job(s) taken from an earlier vfscore_result.json "
             "(not re-rendered or re-judged)"
+        )
+    for pair in panel_agreement(summary.panel_scores) if summary.panel_scores else []:
+        a, b = pair["judges"]
+        out.print(
+            f"judges {a} and {b} over {pair['jobs']} job(s): Spearman rho {pair['spearman']}, "
+            f"Cohen's kappa (5 bands) {pair['cohen_kappa']}",
+            highlight=False,
         )
     if summary.estimate is not None:
         out.print(summary.estimate.line(), highlight=False)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from blender_addon.contract.spec import PRESETS
 from rubric.llm.config import JudgeConfig
@@ -87,4 +87,11 @@ class ConfigFile(_Table):
 
     render: RenderTable = RenderTable()
     judge: JudgeConfig | None = None
+    judges: list[JudgeConfig] = []  # [[judges]]: a panel (instead of [judge])
     compute: ComputeTable = ComputeTable()
+
+    @model_validator(mode="after")
+    def _one_way_to_name_the_judge(self) -> ConfigFile:
+        if self.judge is not None and self.judges:
+            raise ValueError("use either [judge] (one judge) or [[judges]] (a panel), not both")
+        return self

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from driver.config.schema import JobLimits, RenderTable
 from hdri.registry import load_registry
 from rubric.core.definition import DEFAULT_RUBRIC, Rubric, load_rubric
 from rubric.core.judge import Judge
+from rubric.core.panel import PanelJudge
 from rubric.core.validation import describe_validation_error
 from rubric.llm.cache import ResponseCache
 from rubric.llm.config import parse_judge_spec
@@ -76,10 +78,23 @@ def render_spec_from(table: RenderTable, preset_name: str | None = None) -> Rend
 
 
 def make_judge(
-    judge_spec: str | None, loaded: LoadedConfig, rubric: Rubric, cache: ResponseCache | None
+    judge_spec: str | Sequence[str] | None,
+    loaded: LoadedConfig,
+    rubric: Rubric,
+    cache: ResponseCache | None,
 ) -> Judge:
-    """The judge asked for: a ``--judge`` spec (``offline``, or PROVIDER:MODEL with the other
-    ``[judge]`` settings), else the ``[judge]`` table, else the offline judge."""
+    """The judge asked for: ``--judge`` spec(s) (``offline``, or PROVIDER:MODEL with the other
+    ``[judge]`` settings; several make a panel), else the ``[judge]`` table, else the
+    ``[[judges]]`` panel, else the offline judge."""
+    if not isinstance(judge_spec, str) and judge_spec is not None:
+        specs = list(judge_spec)
+        if len(specs) > 1:
+            return PanelJudge([make_judge(s, loaded, rubric, cache) for s in specs])
+        judge_spec = specs[0] if specs else None
+    if judge_spec is None and len(loaded.file.judges) > 1:
+        return PanelJudge([LLMJudge(cfg, rubric, cache) for cfg in loaded.file.judges])
+    if judge_spec is None and loaded.file.judges:
+        return LLMJudge(loaded.file.judges[0], rubric, cache)
     if judge_spec == OFFLINE:
         return OfflineJudge(rubric)
     if judge_spec:
@@ -105,6 +120,11 @@ def effective_config(
     judge_cfg: dict[str, Any] = {"provenance": judge.provenance}
     if isinstance(judge, LLMJudge):
         judge_cfg.update(judge.cfg.to_dict())  # holds the NAME of the key variable, never the key
+    if isinstance(judge, PanelJudge):
+        judge_cfg["panel"] = [
+            j.cfg.to_dict() if isinstance(j, LLMJudge) else {"provenance": j.provenance}
+            for j in judge.judges
+        ]
     rubric = judge.rubric
     return {
         "tool_version": __version__,
@@ -121,7 +141,7 @@ def effective_config(
 def build_settings(
     loaded: LoadedConfig,
     *,
-    judge_spec: str | None = None,
+    judge_spec: str | Sequence[str] | None = None,
     preset_name: str | None = None,
     cache_dir: Path | None = None,
     redo: bool = False,

@@ -35,7 +35,10 @@ from driver.ssot.table_io import lock_path_for, read_table
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.vf_columns import error_row, score_row
 from driver.ssot.workspace import Workspace
+from rubric.core.agreement import panel_agreement
 from rubric.core.errors import FatalJudgeError, redact
+from rubric.core.judge import Judge
+from rubric.core.panel import PanelJudge
 from rubric.llm.judge import LLMJudge
 
 KEY_COLUMNS = ["run_id", "job_id"]
@@ -100,6 +103,7 @@ class ComputeSummary:
     table_error: str | None = None  # why generations.csv could not be written (results kept)
     log_error: str | None = None  # why logs/metrics.log could not be appended to
     estimate: RunEstimate | None = None  # --dry-run with an LLM judge: what the run would cost
+    panel_scores: dict[str, dict[str, int]] = field(default_factory=dict)  # judge → job → score
     dropped: list[str] = field(default_factory=list)  # job_ids whose row was deleted meanwhile
     duplicate_keys: dict[str, int] = field(default_factory=dict)  # job_id → rows with its key
     skip_reasons: Counter[str] = field(default_factory=Counter)
@@ -140,6 +144,11 @@ class _Run:
 
     def ok(self, c: Candidate, payload: dict[str, Any], recovered: bool = False) -> None:
         rationales = self.ws.rel(self.ws.job_metrics_dir(c.run_id, c.job_id) / "rationales")
+        for judge, scored in (payload.get("judges") or {}).items():
+            if scored.get("vfscore_overall_median") is not None:
+                self.summary.panel_scores.setdefault(judge, {})[c.job_id] = scored[
+                    "vfscore_overall_median"
+                ]
         self.writer.add(score_row(c.run_id, c.job_id, payload, self.dims, rationales))
         self.summary.ok += 1
         if recovered:
@@ -302,11 +311,13 @@ def _recover_finished(run: _Run, candidates: list[Candidate]) -> list[Candidate]
     return todo
 
 
-def _judge_workers(settings: RunSettings) -> int:
-    """An LLM judge's ``max_concurrent`` requests; one thread for the offline judge, which is
-    CPU-bound and fast (more threads would only fight the renders for the cores)."""
-    if isinstance(settings.judge, LLMJudge):
-        return settings.judge.cfg.max_concurrent
+def _judge_workers(judge: Judge) -> int:
+    """An LLM judge's ``max_concurrent`` requests (a panel's largest); one thread for the
+    offline judge, which is CPU-bound and fast (more would only fight the renders for cores)."""
+    if isinstance(judge, PanelJudge):
+        return max(_judge_workers(j) for j in judge.judges)
+    if isinstance(judge, LLMJudge):
+        return judge.cfg.max_concurrent
     return 1
 
 
@@ -364,7 +375,7 @@ def _process(run: _Run, todo: list[Candidate]) -> None:
     if not todo:
         return
     renders = ThreadPoolExecutor(run.opts.max_parallel, "render")
-    judges = ThreadPoolExecutor(_judge_workers(run.settings), "judge")
+    judges = ThreadPoolExecutor(_judge_workers(run.settings.judge), "judge")
     pending: dict[Future[Any], Candidate] = {renders.submit(_render, run, c): c for c in todo}
     try:
         while pending:
@@ -412,6 +423,7 @@ def _log_record(opts: ComputeOptions, settings: RunSettings, s: ComputeSummary) 
         "rows_deleted_meanwhile": s.dropped,
         "duplicate_keys": s.duplicate_keys,
         "estimate": None if s.estimate is None else s.estimate.__dict__,
+        "judge_agreement": panel_agreement(s.panel_scores) if s.panel_scores else None,
         "judge": settings.judge.provenance,
         "config_hash": settings.config_hash,
     }

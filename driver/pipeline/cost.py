@@ -9,6 +9,7 @@ from PIL import Image
 
 from driver.config.settings import RunSettings
 from driver.pipeline.selection import Candidate
+from rubric.core.panel import PanelJudge
 from rubric.llm.estimate import estimate_job
 from rubric.llm.judge import LLMJudge
 from rubric.llm.prompt import build_prompt
@@ -48,31 +49,30 @@ def _size(path: Path) -> tuple[int, int]:
 def estimate_run(
     candidates: list[Candidate], settings: RunSettings, repeats: int, finished: int
 ) -> RunEstimate | None:
-    """The estimate for an LLM judge (None for the offline judge, which costs nothing).
-    Renders do not exist before the run: their size is the spec's resolution."""
+    """The estimate for the LLM judge(s) of the run, a panel's summed (None for the offline
+    judge, which costs nothing). Renders do not exist before the run: their size is the spec's
+    resolution."""
     judge = settings.judge
-    if not isinstance(judge, LLMJudge):
+    members = judge.judges if isinstance(judge, PanelJudge) else [judge]
+    llms = [j for j in members if isinstance(j, LLMJudge)]
+    if not llms:
         return None
     prompt = build_prompt(judge.rubric, [], nonce="0" * 16)
     chars = len(prompt.system) + sum(len(p) for p in prompt.parts if isinstance(p, str))
-    views = [tuple(settings.spec.resolution)] * len(settings.spec.rig.views)
+    views = [(settings.spec.resolution[0], settings.spec.resolution[1])] * len(
+        settings.spec.rig.views
+    )
     calls = tokens_in = tokens_out = 0
     cost: float | None = 0.0
     for c in candidates:
         photos = [_size(p) for p in c.refs]
-        n_images = len(photos) + len(views)
-        est = estimate_job(
-            judge.cfg,
-            photos,
-            [(w, h) for w, h in views],
-            chars + LABEL_CHARS * n_images,
-            len(judge.rubric.names),
-            repeats,
-        )
-        calls += est.calls
-        tokens_in += est.input_tokens
-        tokens_out += est.output_tokens
-        cost = None if cost is None or est.cost_usd is None else cost + est.cost_usd
+        text = chars + LABEL_CHARS * (len(photos) + len(views))
+        for llm in llms:
+            est = estimate_job(llm.cfg, photos, views, text, len(judge.rubric.names), repeats)
+            calls += est.calls
+            tokens_in += est.input_tokens
+            tokens_out += est.output_tokens
+            cost = None if cost is None or est.cost_usd is None else cost + est.cost_usd
     return RunEstimate(
         judge.provenance,
         len(candidates),

@@ -115,15 +115,6 @@ class JudgeConfig(BaseModel):
             "shuffle_images": self.shuffle_images,
         }
 
-    def cost(self, tokens_in: int, tokens_out: int) -> float | None:
-        """US dollars for these tokens at the model's price; None when no price is given."""
-        price = self.prices.get(self.model)
-        if price is None:
-            return None
-        return round(
-            tokens_in / 1e6 * price.input_per_mtok + tokens_out / 1e6 * price.output_per_mtok, 6
-        )
-
     def to_dict(self) -> dict[str, Any]:
         """Plain data (holds the NAME of the key variable, never the key)."""
         return self.model_dump()

@@ -44,6 +44,16 @@ def fitted(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
+def cost(cfg: JudgeConfig, tokens_in: int, tokens_out: int) -> float | None:
+    """US dollars for these tokens at the model's price; None when no price is given."""
+    price = cfg.prices.get(cfg.model)
+    if price is None:
+        return None
+    return round(
+        tokens_in / 1e6 * price.input_per_mtok + tokens_out / 1e6 * price.output_per_mtok, 6
+    )
+
+
 @dataclass(frozen=True)
 class Estimate:
     calls: int
@@ -72,4 +82,4 @@ def estimate_job(
     per_call_in += math.ceil(prompt_chars / CHARS_PER_TOKEN)
     per_call_out = ANSWER_TOKENS_PER_DIMENSION * dimensions
     tokens_in, tokens_out = per_call_in * repeats, per_call_out * repeats
-    return Estimate(repeats, tokens_in, tokens_out, cfg.cost(tokens_in, tokens_out))
+    return Estimate(repeats, tokens_in, tokens_out, cost(cfg, tokens_in, tokens_out))

@@ -12,6 +12,7 @@ from rubric.core.images import WHITE
 from rubric.core.judge import JudgeResult, RepeatResult
 from rubric.llm.cache import ResponseCache, cache_key
 from rubric.llm.config import JudgeConfig
+from rubric.llm.estimate import cost
 from rubric.llm.http_client import ProviderClient
 from rubric.llm.prompt import PreparedImage, build_prompt, prepare_images, shuffled
 from rubric.llm.providers.common import Completion
@@ -58,8 +59,10 @@ class LLMJudge:
             provenance=self.provenance,
             repeats=results,
             http_calls=calls,
-            cost_usd=self.cfg.cost(
-                sum(r.input_tokens for r in results), sum(r.output_tokens for r in results)
+            cost_usd=cost(
+                self.cfg,
+                sum(r.input_tokens for r in results),
+                sum(r.output_tokens for r in results),
             ),
             details={
                 "provider": self.cfg.provider,
