@@ -99,6 +99,14 @@ def compute(
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Score at most N rows.")] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            help="absolute (a score per job) or pairwise (tournaments between the candidates "
+            "of each product_id/variant, asked in both orders; vf_pairwise_* columns) "
+            "[default: absolute]."
+        ),
+    ] = None,
 ) -> None:
     """Score the rows of one run in tables/generations.csv: render each generated model in the
     standard scene, judge it against the product's photos, and upsert the vf_* columns.
@@ -127,6 +135,7 @@ def compute(
                 preset=preset,
                 config=config,
                 limit=limit,
+                mode=mode,
             )
         )
     )

@@ -56,6 +56,7 @@ class ComputeFlags:
     preset: str | None = None
     config: Path | None = None
     limit: int | None = None
+    mode: str | None = None
 
     def table_overrides(self) -> dict[str, Any]:
         """The flags that override ``[compute]`` keys."""
@@ -64,6 +65,7 @@ class ComputeFlags:
             "max_parallel": self.max_parallel,
             "timeout_s": self.timeout_s,
             "use_images_from": self.use_images_from,
+            "mode": self.mode,
             "only_status": None
             if self.only_status is None
             else [s.strip() for s in self.only_status.split(",") if s.strip()],

@@ -72,6 +72,9 @@ class ComputeTable(_Table):
     only_status: Annotated[list[str], Field(min_length=1)] = ["completed"]
     use_images_from: Literal["used", "source"] = "used"
     flush_rows: PositiveInt = 200
+    # absolute: a score per job; pairwise: tournaments between the candidates of each product.
+    mode: Literal["absolute", "pairwise"] = "absolute"
+    max_pairs: PositiveInt = 28  # pairs asked per product (both orders) above round robin
     flush_seconds: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 30.0
 
 

@@ -27,19 +27,21 @@ from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import JobPlace, load_finished, record_failure, write_success
 from driver.pipeline.cost import RunEstimate, estimate_run
 from driver.pipeline.evaluator import check_deadline
+from driver.pipeline.pairwise import TOURNAMENTS, pairwise_pass
 from driver.pipeline.selection import Candidate, SelectionError, select_jobs
 from driver.pipeline.stages import EvaluationError, RenderStage, judge_stage, render_stage
 from driver.ssot.batched_upsert import BatchedUpserter, TableWriteError
 from driver.ssot.metrics_log import append_log_record, utc_timestamp
 from driver.ssot.table_io import lock_path_for, read_table
 from driver.ssot.table_merge import TableFormatError
-from driver.ssot.vf_columns import error_row, score_row
+from driver.ssot.vf_columns import error_row, pairwise_error_row, pairwise_row, score_row
 from driver.ssot.workspace import Workspace
 from rubric.core.agreement import panel_agreement
 from rubric.core.errors import FatalJudgeError, redact
 from rubric.core.judge import Judge
 from rubric.core.panel import PanelJudge
 from rubric.llm.judge import LLMJudge
+from rubric.llm.pairwise import PairwiseJudge
 
 KEY_COLUMNS = ["run_id", "job_id"]
 REQUIRED_COLUMNS = ("run_id", "job_id", "status", "gen_object_path")
@@ -74,6 +76,8 @@ class ComputeOptions:
     limit: int | None = None
     flush_rows: int = 200
     flush_seconds: float = 30.0
+    mode: str = "absolute"  # absolute | pairwise
+    max_pairs: int = 28  # per product in pairwise mode
 
     @classmethod
     def from_table(cls, run_id: str, table: ComputeTable, **flags: Any) -> ComputeOptions:
@@ -104,6 +108,7 @@ class ComputeSummary:
     log_error: str | None = None  # why logs/metrics.log could not be appended to
     estimate: RunEstimate | None = None  # --dry-run with an LLM judge: what the run would cost
     panel_scores: dict[str, dict[str, int]] = field(default_factory=dict)  # judge → job → score
+    tournaments: list[dict[str, Any]] = field(default_factory=list)  # pairwise mode, per product
     dropped: list[str] = field(default_factory=list)  # job_ids whose row was deleted meanwhile
     duplicate_keys: dict[str, int] = field(default_factory=dict)  # job_id → rows with its key
     skip_reasons: Counter[str] = field(default_factory=Counter)
@@ -208,6 +213,7 @@ def run_compute(
             jobs=opts.jobs,
             redo=opts.redo,
             limit=opts.limit,
+            mode=opts.mode,
         )
     except SelectionError as exc:
         raise ComputeError(str(exc)) from None
@@ -230,9 +236,12 @@ def run_compute(
         try:
             with writer:
                 run = _Run(ws, opts, settings, writer, summary, on_progress, sel.n_selected)
-                for e in sel.input_errors:
-                    run.error(e.run_id, e.job_id, e.reason)
-                _process(run, _recover_finished(run, sel.candidates))
+                if opts.mode == "pairwise":
+                    _pairwise(run, sel)
+                else:
+                    for e in sel.input_errors:
+                        run.error(e.run_id, e.job_id, e.reason)
+                    _process(run, _recover_finished(run, sel.candidates))
         except KeyboardInterrupt:
             summary.interrupted = "SIGINT"
         except RunInterrupted as exc:
@@ -393,6 +402,48 @@ def _process(run: _Run, todo: list[Candidate]) -> None:
         judges.shutdown(wait=True, cancel_futures=True)
 
 
+def _pairwise(run: _Run, sel: Any) -> None:
+    """Pairwise mode: renders, then one tournament per product; pairwise columns only."""
+    llm = run.settings.judge
+    if not isinstance(llm, LLMJudge):
+        raise ComputeError("--mode pairwise needs an LLM judge: pass --judge PROVIDER:MODEL")
+    judge = PairwiseJudge(llm.cfg, llm.rubric, llm.cache, llm.client)
+    folder = run.ws.run_dir(run.opts.run_id) / "metrics" / "vfscore" / TOURNAMENTS
+
+    def failed(c: Candidate, message: str) -> None:
+        line = record_failure(run.out_dir(c), message) if run.out_dir(c).exists() else message
+        run.writer.add(pairwise_error_row(c.run_id, c.job_id, redact(line)))
+        run.summary.error += 1
+        run.tick("error")
+
+    def ok(c: Candidate, result: dict[str, Any], path: Path) -> None:
+        run.writer.add(pairwise_row(c.run_id, c.job_id, result, judge.provenance, run.ws.rel(path)))
+        run.summary.ok += 1
+        run.tick("ok")
+
+    def render(c: Candidate) -> list[Path]:
+        return render_stage(
+            c.glb, run.out_dir(c), run.opts.timeout_s, run.settings, run.cancel
+        ).views
+
+    for e in sel.input_errors:
+        run.writer.add(pairwise_error_row(e.run_id, e.job_id, redact(e.reason)))
+        run.summary.error += 1
+        run.tick("error")
+    try:
+        records = pairwise_pass(
+            sel.candidates, render, judge, max_parallel=run.opts.max_parallel,
+            max_pairs=run.opts.max_pairs, folder=folder, ok=ok, failed=failed,
+        )  # fmt: skip
+    except FatalJudgeError as exc:
+        run.fatal.append(exc)
+        return
+    run.summary.tournaments = [
+        {"group": r["group"], "candidates": len(r["candidates"]), "flip_rate": r["flip_rate"],
+         "cost_usd": r["cost_usd"]} for r in records
+    ]  # fmt: skip
+
+
 def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
 
@@ -424,6 +475,8 @@ def _log_record(opts: ComputeOptions, settings: RunSettings, s: ComputeSummary) 
         "duplicate_keys": s.duplicate_keys,
         "estimate": None if s.estimate is None else s.estimate.__dict__,
         "judge_agreement": panel_agreement(s.panel_scores) if s.panel_scores else None,
+        "mode": opts.mode,
+        "tournaments": s.tournaments or None,
         "judge": settings.judge.provenance,
         "config_hash": settings.config_hash,
     }

@@ -39,6 +39,7 @@ class Candidate:
     glb: Path
     refs: tuple[Path, ...]
     warnings: tuple[str, ...] = ()
+    group: str = ""  # product_id[/variant]: the candidates a pairwise tournament compares
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,18 @@ def job_matcher(pattern: str | None) -> Callable[[str], bool] | None:
     return matches
 
 
-def is_done(row: pd.Series) -> bool:
+def is_done(row: pd.Series, mode: str = "absolute") -> bool:
+    """Whether the row already has the score this mode writes."""
+    if mode == "pairwise":
+        return row.get("vf_pairwise_status") == "ok"
     return row.get("vf_status") == "ok" or bool(row.get("vfscore_overall"))
+
+
+def product_group(row: pd.Series) -> str:
+    """``product_id`` or ``product_id/variant``: the candidates compared with each other."""
+    product = str(row.get("product_id") or "")
+    variant = str(row.get("variant") or "")
+    return f"{product}/{variant}" if product and variant else product
 
 
 def _resolve_glb(ws: Workspace, value: object) -> Path | str:
@@ -144,6 +155,7 @@ def select_jobs(
     jobs: str | None,
     redo: bool,
     limit: int | None = None,
+    mode: str = "absolute",
 ) -> Selection:
     """Apply the filters of SSOT.md and the issue, in order, to every row."""
     matcher = job_matcher(jobs)
@@ -166,7 +178,7 @@ def select_jobs(
         if matcher is not None and not matcher(job_id):
             sel.skip_reasons["--jobs does not match"] += 1
             continue
-        if not redo and is_done(row):
+        if not redo and is_done(row, mode):
             sel.skip_reasons["already scored"] += 1
             continue
         if limit is not None and sel.n_selected >= limit:
@@ -191,5 +203,7 @@ def select_jobs(
                 InputError(run_id, job_id, f"no usable reference image ({why})")
             )
             continue
-        sel.candidates.append(Candidate(run_id, job_id, glb, tuple(refs), tuple(problems)))
+        sel.candidates.append(
+            Candidate(run_id, job_id, glb, tuple(refs), tuple(problems), product_group(row))
+        )
     return sel

@@ -68,6 +68,51 @@ def score_row(
     return row
 
 
+PAIRWISE_COLUMNS = [
+    "vf_pairwise_strength",
+    "vf_pairwise_low",
+    "vf_pairwise_high",
+    "vf_pairwise_rank",
+    "vf_pairwise_group_size",
+    "vf_pairwise_comparisons",
+    "vf_pairwise_flip_rate",
+    "vf_pairwise_model",
+    "vf_pairwise_file",
+    "vf_pairwise_status",
+    "vf_pairwise_error",
+]
+
+
+def pairwise_row(
+    run_id: str, job_id: str, result: dict[str, Any], model: str, file: str
+) -> dict[str, Any]:
+    """The pairwise columns of a job ranked in its product's tournament (``result``: strength,
+    low, high, rank, group_size, comparisons, flip_rate)."""
+    row: dict[str, Any] = dict.fromkeys(PAIRWISE_COLUMNS)
+    row.update({f"vf_pairwise_{k}": result[k] for k in (
+        "strength", "low", "high", "rank", "group_size", "comparisons", "flip_rate")})  # fmt: skip
+    row.update(
+        run_id=run_id,
+        job_id=job_id,
+        vf_pairwise_model=model,
+        vf_pairwise_file=file,
+        vf_pairwise_status="ok",
+    )
+    return row
+
+
+def pairwise_error_row(run_id: str, job_id: str, message: str) -> dict[str, Any]:
+    """The pairwise columns of a job that could not be ranked: blanked, the reason kept."""
+    row: dict[str, Any] = dict.fromkeys(PAIRWISE_COLUMNS)
+    row.update(
+        run_id=run_id,
+        job_id=job_id,
+        vf_pairwise_status="error",
+        vf_pairwise_error=one_line(message),
+    )
+    return row
+
+
 def error_row(
     run_id: str, job_id: str, message: str, dimensions: list[str], config_hash: str
 ) -> dict[str, Any]:

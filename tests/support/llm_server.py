@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -29,10 +30,12 @@ class Recorded:
 
 
 class ScriptedServer:
-    """Answers each request with the next scripted Reply (500 once the script runs out)."""
+    """Answers each request with the next scripted Reply (500 once the script runs out), or,
+    when ``responder`` is set, with what it makes of the request (a judge with a behaviour)."""
 
     def __init__(self) -> None:
         self.script: list[Reply] = []
+        self.responder: Callable[[Recorded], Reply] | None = None
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
         outer = self
@@ -41,20 +44,20 @@ class ScriptedServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(length)
+                recorded = Recorded(
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    json.loads(raw or b"null"),
+                    time.monotonic(),
+                )
                 with outer._lock:
-                    outer.requests.append(
-                        Recorded(
-                            self.path,
-                            {k.lower(): v for k, v in self.headers.items()},
-                            json.loads(raw or b"null"),
-                            time.monotonic(),
-                        )
-                    )
-                    reply = (
-                        outer.script.pop(0)
-                        if outer.script
-                        else Reply(500, {"error": {"message": "script exhausted"}})
-                    )
+                    outer.requests.append(recorded)
+                    if outer.responder is not None:
+                        reply = outer.responder(recorded)
+                    elif outer.script:
+                        reply = outer.script.pop(0)
+                    else:
+                        reply = Reply(500, {"error": {"message": "script exhausted"}})
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 data = (

@@ -1,0 +1,130 @@
+"""`vfscore compute --mode pairwise` against loopback judges with a behaviour: one that prefers
+the redder candidate whatever the order (its order is recovered, no flips), and one that always
+prefers what it sees first (every pair flips: all ties, equal strengths)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from driver.demo.assets import write_textured_glb
+from rubric.core.definition import load_rubric
+from tests.support.compute_cli import use_fake_blender, vfscore
+from tests.support.fast_workspace import RUN_ID, build, job_id, log_records, table
+from tests.support.llm_server import Recorded, Reply, ScriptedServer, ok_reply
+
+NAMES = load_rubric().names
+CONFIG = (
+    "[render]\nresolution = 32\n\n[compute]\nrepeats = 1\n\n"
+    "[judge]\nprovider = 'openai-compatible'\nmodel = 'pairs'\nbase_url = '{url}/v1'\n"
+    "max_retries = 0\n"
+)
+
+
+def candidate_red(request: Recorded, which: str) -> float:
+    """Mean red of the first view of candidate ``which`` (A or B) in a pairwise request."""
+    label = ""
+    for part in request.body["messages"][1]["content"]:
+        if part["type"] == "text":
+            label = part["text"]
+        elif label.startswith(f"Candidate {which}, view 1 "):
+            data = base64.b64decode(part["image_url"]["url"].split(",", 1)[1])
+            rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), np.float64)
+            return float(rgb[..., 0].mean() - rgb[..., 1:].mean())
+    raise AssertionError("no candidate image in the request")
+
+
+def verdicts(winner: str) -> Reply:
+    answer = {n: {"winner": winner, "rationale": "closer print"} for n in NAMES}
+    return ok_reply("openai", json.dumps(answer))
+
+
+def disc_red(glb: Path) -> float:
+    """The stand-in renders a disc coloured by the model's bytes: its redness."""
+    r, g, b = hashlib.sha256(glb.read_bytes()).digest()[:3]
+    return r - (g + b) / 2
+
+
+def workspace(tmp_path: Path, n: int) -> Path:
+    """n different models whose renders differ in redness by at least 25 levels (so JPEG noise
+    cannot swap two of them)."""
+    ws = build(tmp_path / "ws", n_jobs=n)
+    taken: list[float] = []
+    shade = 0
+    for i in range(n):
+        glb = ws / "runs" / RUN_ID / "outputs" / job_id(i) / "generated.glb"
+        while True:
+            write_textured_glb(glb, Image.new("RGB", (8, 8), (shade % 256, 90, shade // 256)))
+            shade += 1
+            if all(abs(disc_red(glb) - t) >= 25 for t in taken):
+                taken.append(disc_red(glb))
+                break
+    return ws
+
+
+def ranks(ws: Path) -> dict[str, str]:
+    rows = table(ws)
+    return dict(zip(rows["job_id"], rows["vf_pairwise_rank"], strict=True))
+
+
+def test_a_consistent_judge_has_its_order_recovered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_fake_blender(tmp_path, monkeypatch)
+    ws = workspace(tmp_path, 5)
+    rows = table(ws)
+    rows.loc[4, "product_id"] = "999"  # alone in its product: nothing to compare with
+    rows.to_csv(ws / "tables" / "generations.csv", index=False, encoding="utf-8-sig")
+    with ScriptedServer() as server:
+        (ws / "vfscore.toml").write_text(CONFIG.format(url=server.url))
+        server.responder = lambda r: verdicts(
+            "A" if candidate_red(r, "A") > candidate_red(r, "B") else "B"
+        )
+        ran = vfscore(ws, "--mode", "pairwise")
+        assert len(server.requests) == 12  # 4 candidates: 6 pairs, both orders
+    assert ran.returncode == 1, ran.stdout + ran.stderr  # job 4 could not be ranked
+    rows = table(ws)
+    reds = {job_id(i): disc_red(ws / "runs" / RUN_ID / "outputs" / job_id(i) / "generated.glb")
+            for i in range(4)}  # fmt: skip
+    expected = sorted(reds, key=lambda j: -reds[j])
+    got = ranks(ws)
+    assert [got[j] for j in expected] == ["1", "2", "3", "4"]
+    assert set(rows.loc[:3, "vf_pairwise_flip_rate"]) == {"0"}
+    assert set(rows.loc[:3, "vf_pairwise_comparisons"]) == {"3"}
+    assert rows.loc[4, "vf_pairwise_status"] == "error"
+    assert "no other rendered candidate of product '999'" in str(rows.loc[4, "vf_pairwise_error"])
+    assert "vf_status" not in rows.columns  # absolute columns untouched
+    record = json.loads((ws / str(rows.loc[0, "vf_pairwise_file"])).read_text())
+    assert record["flip_rate"] == 0.0 and len(record["pairs"]) == 6
+    assert log_records(ws)[-1]["tournaments"][0]["candidates"] == 4
+
+
+def test_a_judge_that_prefers_the_first_image_ties_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_fake_blender(tmp_path, monkeypatch)
+    ws = workspace(tmp_path, 3)
+    with ScriptedServer() as server:
+        (ws / "vfscore.toml").write_text(CONFIG.format(url=server.url))
+        server.responder = lambda r: verdicts("A")
+        ran = vfscore(ws, "--mode", "pairwise")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    rows = table(ws)
+    assert set(rows["vf_pairwise_flip_rate"]) == {"1"}
+    assert set(rows["vf_pairwise_strength"]) == {"0"} and set(rows["vf_pairwise_rank"]) == {"1"}
+    assert log_records(ws)[-1]["tournaments"][0]["flip_rate"] == 1.0
+
+
+def test_pairwise_needs_an_llm_judge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fake_blender(tmp_path, monkeypatch)
+    ws = workspace(tmp_path, 2)
+    ran = vfscore(ws, "--mode", "pairwise")
+    assert ran.returncode == 2
+    assert "--mode pairwise needs an LLM judge" in ran.stderr
