@@ -210,3 +210,29 @@ def test_openai_refusals_and_truncation_are_re_asked(
     result = judge.judge(images[0], images[1], repeats=1)
     assert result.payload()["vfscore_overall_median"] == 66
     assert result.repeats[0].invalid == [why]
+
+
+def test_error_bodies_built_from_the_sdks_are_classified(
+    server, images, tmp_path: Path, monkeypatch
+) -> None:
+    from anthropic.types import AuthenticationError, ErrorResponse
+    from openai.types import ErrorObject
+
+    from rubric.core.errors import FatalJudgeError
+
+    openai_401 = ErrorObject(
+        message="Incorrect API key provided", type="invalid_request_error", code="invalid_api_key"
+    )
+    anthropic_401 = ErrorResponse(
+        type="error",
+        error=AuthenticationError(type="authentication_error", message="invalid x-api-key"),
+    )
+    for provider, body in (
+        ("openai", {"error": openai_401.model_dump(mode="json")}),
+        ("anthropic", anthropic_401.model_dump(mode="json")),
+    ):
+        judge, _ = make_judge(provider, server.url, tmp_path / provider, monkeypatch)
+        server.script = [Reply(401, body)]
+        with pytest.raises(FatalJudgeError, match="authentication failed") as err:
+            judge.judge(images[0], images[1], repeats=1)
+        assert err.value.kind == "auth"
