@@ -91,9 +91,9 @@ def test_offline_by_default_and_bad_config_is_clear(tmp_path: Path) -> None:
     assert "using the offline judge (offline:appearance-1.0)" in proc.stderr
     assert json.loads(proc.stdout)["llm_model"] == "offline:appearance-1.0"
     bad = tmp_path / "vfscore.toml"
-    bad.write_text("[judges]\n")
+    bad.write_text("[judgez]\n")
     proc = vfscore("judge", "--refs", str(ref), "--renders", str(ref), "--config", str(bad))
-    assert proc.returncode == 2 and "unknown key 'judges'" in proc.stderr
+    assert proc.returncode == 2 and "unknown key 'judgez'" in proc.stderr
 
 
 def test_no_valid_answer_exits_1_not_0(tmp_path: Path) -> None:

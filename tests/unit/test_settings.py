@@ -104,3 +104,17 @@ def test_render_spec_errors_name_the_table() -> None:
         err.value
     )
     assert "constrained" not in str(err.value)
+
+
+def test_judges_tables_make_a_panel_and_exclude_a_judge_table() -> None:
+    from rubric.core.panel import PanelJudge
+
+    two = [{"provider": "openai", "model": "a"}, {"provider": "gemini", "model": "b"}]
+    settings = build_settings(LoadedConfig(parse_config({"judges": two})))
+    assert isinstance(settings.judge, PanelJudge)
+    assert settings.judge.provenance == "panel:openai:a+gemini:b"
+    assert [j["model"] for j in settings.config["judge"]["panel"]] == ["a", "b"]
+    one = build_settings(LoadedConfig(parse_config({"judges": two[:1]})))
+    assert one.judge.provenance == "openai:a"
+    with pytest.raises(ConfigError, match=r"either \[judge\] .* or \[\[judges\]\]"):
+        parse_config({"judge": two[0], "judges": two})
