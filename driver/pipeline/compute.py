@@ -25,7 +25,7 @@ from typing import Any
 from driver.config.schema import ComputeTable
 from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import JobPlace, load_finished, record_failure, write_success
-from driver.pipeline.cost import RunEstimate, estimate_run
+from driver.pipeline.cost import RunEstimate, estimate_pairwise, estimate_run
 from driver.pipeline.evaluator import check_deadline
 from driver.pipeline.pairwise import TOURNAMENTS, pairwise_pass
 from driver.pipeline.selection import Candidate, SelectionError, select_jobs
@@ -261,6 +261,8 @@ def _estimate(
     ws: Workspace, candidates: list[Candidate], settings: RunSettings, opts: ComputeOptions
 ) -> RunEstimate | None:
     """What the judge would cost for the jobs a real run would judge (finished ones excluded)."""
+    if opts.mode == "pairwise":
+        return estimate_pairwise(candidates, settings, opts.max_pairs)
     todo = [
         c
         for c in candidates

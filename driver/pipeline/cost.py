@@ -10,6 +10,7 @@ from PIL import Image
 from driver.config.settings import RunSettings
 from driver.pipeline.selection import Candidate
 from rubric.core.panel import PanelJudge
+from rubric.core.tournament import schedule
 from rubric.llm.estimate import estimate_job
 from rubric.llm.judge import LLMJudge
 from rubric.llm.prompt import build_prompt
@@ -44,6 +45,41 @@ class RunEstimate:
 def _size(path: Path) -> tuple[int, int]:
     with Image.open(path) as img:
         return img.size
+
+
+def estimate_pairwise(
+    candidates: list[Candidate], settings: RunSettings, max_pairs: int
+) -> RunEstimate | None:
+    """The estimate of pairwise mode: per product, every scheduled pair in both orders, each
+    call showing the photos and both candidates' views."""
+    judge = settings.judge
+    if not isinstance(judge, LLMJudge):
+        return None
+    groups: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        groups.setdefault(c.group, []).append(c)
+    prompt = build_prompt(judge.rubric, [], nonce="0" * 16)
+    chars = len(prompt.system) + sum(len(p) for p in prompt.parts if isinstance(p, str))
+    views = [(settings.spec.resolution[0], settings.spec.resolution[1])] * len(
+        settings.spec.rig.views
+    )
+    calls_all = tokens_in = tokens_out = 0
+    cost: float | None = 0.0
+    for group, members in groups.items():
+        if not group or len(members) < 2:
+            continue
+        calls = 2 * len(schedule([c.job_id for c in members], max_pairs))
+        photos = [_size(p) for p in members[0].refs]
+        text = chars + LABEL_CHARS * (len(photos) + 2 * len(views))
+        est = estimate_job(judge.cfg, photos, views * 2, text, len(judge.rubric.names), calls)
+        calls_all += est.calls
+        tokens_in += est.input_tokens
+        tokens_out += est.output_tokens
+        cost = None if cost is None or est.cost_usd is None else cost + est.cost_usd
+    rounded = None if cost is None else round(cost, 6)
+    return RunEstimate(
+        judge.provenance, len(candidates), calls_all, tokens_in, tokens_out, rounded, 0
+    )
 
 
 def estimate_run(

@@ -128,3 +128,17 @@ def test_pairwise_needs_an_llm_judge(tmp_path: Path, monkeypatch: pytest.MonkeyP
     ran = vfscore(ws, "--mode", "pairwise")
     assert ran.returncode == 2
     assert "--mode pairwise needs an LLM judge" in ran.stderr
+
+
+def test_dry_run_counts_both_orders_of_every_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_fake_blender(tmp_path, monkeypatch)
+    ws = workspace(tmp_path, 4)
+    with ScriptedServer() as server:
+        (ws / "vfscore.toml").write_text(CONFIG.format(url=server.url))
+        ran = vfscore(ws, "--mode", "pairwise", "--dry-run")
+        assert server.requests == []
+    assert ran.returncode == 0, ran.stderr
+    estimate = log_records(ws)[-1]["estimate"]
+    assert estimate["calls"] == 12 and estimate["jobs"] == 4  # 6 pairs, both orders
