@@ -287,6 +287,11 @@ def inspect_glb(path: Path) -> GlbInfo:
     return check_document(path, doc, bin_len, size)
 
 
+def read_glb_json(path: Path) -> dict[str, Any]:
+    """The JSON document of a GLB (header and JSON chunk checked, nothing else read)."""
+    return _read_container(path)[0]
+
+
 def check_document(path: Path, doc: dict[str, Any], bin_len: int, size: int) -> GlbInfo:
     """The checks of a glTF document (from a GLB's JSON chunk or a .gltf file): extensions,
     buffer views, meshes and faces, external references."""

@@ -18,6 +18,7 @@ from .glb_check import (
     GlbProblem,
     check_document,
     inspect_glb,
+    read_glb_json,
     resolve_external,
 )
 
@@ -58,8 +59,10 @@ def _inspect_gltf(path: Path) -> GlbInfo:
     return check_document(path, doc, bin_len=0, size=path.stat().st_size)
 
 
-def _obj_references(path: Path) -> tuple[int, int, list[str]]:
-    """(vertices, faces, missing textures) of an OBJ and its material libraries."""
+def _obj_references(path: Path, found: list[Path] | None = None) -> tuple[int, int, list[str]]:
+    """(vertices, faces, missing textures) of an OBJ and its material libraries; the files that
+    exist are appended to ``found``."""
+    found = [] if found is None else found
     vertices = faces = 0
     libraries: list[str] = []
     with open(path, "rb") as f:
@@ -77,6 +80,7 @@ def _obj_references(path: Path) -> tuple[int, int, list[str]]:
         if not mtl.is_file():
             missing.append(f"material library {lib!r}")
             continue
+        found.append(mtl)
         for raw in mtl.read_bytes().splitlines():
             parts = raw.decode("utf-8", "replace").split()
             if parts and parts[0].lower().startswith(("map_", "bump", "disp", "refl")):
@@ -87,6 +91,8 @@ def _obj_references(path: Path) -> tuple[int, int, list[str]]:
                 )
                 if not texture.is_file():
                     missing.append(f"texture {name!r} of {lib!r}")
+                else:
+                    found.append(texture)
     return vertices, faces, missing
 
 
@@ -130,6 +136,28 @@ def _inspect_ply(path: Path) -> GlbInfo:
             "no_faces", "nothing visible to render: the .ply is a point cloud (no faces)"
         )
     return GlbInfo(path.stat().st_size, 1, 0, "ply", [])
+
+
+def side_files(path: Path) -> list[Path]:
+    """The files a model references besides itself (external buffers and images, .mtl and
+    textures), each inside the model's folder: what must travel with it to another machine."""
+    kind = sniff(path)
+    found: list[Path] = []
+    if kind == "obj":
+        _obj_references(path, found)
+    elif kind in ("glb", "gltf"):
+        if kind == "glb":
+            doc = read_glb_json(path)
+        else:
+            doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        for what in ("buffers", "images"):
+            for i, item in enumerate(doc.get(what, [])):
+                uri = item.get("uri") if isinstance(item, dict) else None
+                if isinstance(uri, str) and not uri.startswith("data:"):
+                    target = resolve_external(path, uri, f"{what[:-1]} {i}")
+                    if target.is_file():
+                        found.append(target)
+    return sorted(set(found))
 
 
 def inspect_model(path: Path) -> tuple[str, GlbInfo]:

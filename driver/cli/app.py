@@ -99,6 +99,14 @@ def compute(
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Score at most N rows.")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Render on a Dask cluster: its scheduler (tcp://HOST:8786), or 'local' for a "
+            "LocalCluster of --max-parallel worker processes. Workers need VFScore and Blender; "
+            "each renders one job per 'render' resource (dask worker ... --resources render=1)."
+        ),
+    ] = None,
     mode: Annotated[
         str | None,
         typer.Option(
@@ -114,7 +122,8 @@ def compute(
     Exit status: 0 when every selected job was scored (or nothing was selected), 1 when any job
     ended in an error (see vf_error), 2 when the run could not start, 4 when the table could not
     be written (results kept in the job folders; rerun to write them), 130/143 when stopped by
-    Ctrl-C/SIGTERM (finished jobs are written; rerun to continue).
+    Ctrl-C/SIGTERM and 75 when the Dask scheduler went away (finished jobs are written; rerun to
+    continue).
     """
     from driver.cli.compute import ComputeFlags, run_compute_command
 
@@ -136,6 +145,7 @@ def compute(
                 config=config,
                 limit=limit,
                 mode=mode,
+                scheduler=scheduler,
             )
         )
     )

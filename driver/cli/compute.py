@@ -34,7 +34,8 @@ from rubric.core.validation import describe_validation_error
 from rubric.llm.config import JudgeConfigError
 
 EXIT_OK, EXIT_JOB_ERRORS, EXIT_CANNOT_START, EXIT_TABLE_NOT_WRITTEN = 0, 1, 2, 4
-EXIT_SIGNAL = {"SIGINT": 130, "SIGTERM": 143}
+# A lost Dask scheduler ends the run like a signal: finished jobs written, rerun to continue.
+EXIT_SIGNAL = {"SIGINT": 130, "SIGTERM": 143, "scheduler lost": 75}
 START_ERRORS = (WorkspaceError, UnsafePathError, ConfigError, JudgeConfigError, RubricError)
 
 
@@ -57,6 +58,7 @@ class ComputeFlags:
     config: Path | None = None
     limit: int | None = None
     mode: str | None = None
+    scheduler: str | None = None
 
     def table_overrides(self) -> dict[str, Any]:
         """The flags that override ``[compute]`` keys."""
@@ -66,6 +68,7 @@ class ComputeFlags:
             "timeout_s": self.timeout_s,
             "use_images_from": self.use_images_from,
             "mode": self.mode,
+            "scheduler": self.scheduler,
             "only_status": None
             if self.only_status is None
             else [s.strip() for s in self.only_status.split(",") if s.strip()],

@@ -75,6 +75,8 @@ class ComputeTable(_Table):
     # absolute: a score per job; pairwise: tournaments between the candidates of each product.
     mode: Literal["absolute", "pairwise"] = "absolute"
     max_pairs: PositiveInt = 28  # pairs asked per product (both orders) above round robin
+    # A Dask scheduler (tcp://HOST:8786) or "local": renders run on its workers.
+    scheduler: Annotated[str, Field(min_length=1)] | None = None
     flush_seconds: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 30.0
 
 

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,18 @@ from typing import Any
 from driver.config.schema import ComputeTable
 from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import JobPlace, load_finished, record_failure, write_success
+from driver.pipeline.cluster import ClusterError, ClusterLost, open_cluster
 from driver.pipeline.cost import RunEstimate, estimate_pairwise, estimate_run
 from driver.pipeline.evaluator import check_deadline
 from driver.pipeline.pairwise import TOURNAMENTS, pairwise_pass
 from driver.pipeline.selection import Candidate, SelectionError, select_jobs
-from driver.pipeline.stages import EvaluationError, RenderStage, judge_stage, render_stage
+from driver.pipeline.stages import (
+    EvaluationError,
+    RenderStage,
+    Runner,
+    judge_stage,
+    render_stage,
+)
 from driver.ssot.batched_upsert import BatchedUpserter, TableWriteError
 from driver.ssot.metrics_log import append_log_record, utc_timestamp
 from driver.ssot.table_io import lock_path_for, read_table
@@ -78,6 +86,7 @@ class ComputeOptions:
     flush_seconds: float = 30.0
     mode: str = "absolute"  # absolute | pairwise
     max_pairs: int = 28  # per product in pairwise mode
+    scheduler: str | None = None  # a Dask scheduler address, or "local"
 
     @classmethod
     def from_table(cls, run_id: str, table: ComputeTable, **flags: Any) -> ComputeOptions:
@@ -109,6 +118,7 @@ class ComputeSummary:
     estimate: RunEstimate | None = None  # --dry-run with an LLM judge: what the run would cost
     panel_scores: dict[str, dict[str, int]] = field(default_factory=dict)  # judge → job → score
     tournaments: list[dict[str, Any]] = field(default_factory=list)  # pairwise mode, per product
+    cluster: dict[str, Any] | None = None  # --scheduler: address, workers, slots, shared FS
     dropped: list[str] = field(default_factory=list)  # job_ids whose row was deleted meanwhile
     duplicate_keys: dict[str, int] = field(default_factory=dict)  # job_id → rows with its key
     skip_reasons: Counter[str] = field(default_factory=Counter)
@@ -138,6 +148,8 @@ class _Run:
     total: int
     cancel: threading.Event = field(default_factory=threading.Event)
     fatal: list[FatalJudgeError] = field(default_factory=list)
+    runner: Runner | None = None  # where renders run (None: Blender processes here)
+    render_slots: int = 1  # renders at once: --max-parallel here, the cluster's render slots
 
     @property
     def dims(self) -> list[str]:
@@ -234,8 +246,18 @@ def run_compute(
             insert=False,
         )
         try:
-            with writer:
+            with writer, ExitStack() as stack:
                 run = _Run(ws, opts, settings, writer, summary, on_progress, sel.n_selected)
+                run.render_slots = opts.max_parallel
+                if opts.scheduler:
+                    try:
+                        cluster = stack.enter_context(
+                            open_cluster(opts.scheduler, ws.root, opts.max_parallel)
+                        )
+                    except ClusterError as exc:
+                        raise ComputeError(str(exc)) from None
+                    run.runner, run.render_slots = cluster["runner"], cluster["slots"]
+                    summary.cluster = cluster["info"]
                 if opts.mode == "pairwise":
                     _pairwise(run, sel)
                 else:
@@ -244,7 +266,7 @@ def run_compute(
                     _process(run, _recover_finished(run, sel.candidates))
         except KeyboardInterrupt:
             summary.interrupted = "SIGINT"
-        except RunInterrupted as exc:
+        except (RunInterrupted, ClusterLost) as exc:
             summary.interrupted = exc.signal_name
         except TableWriteError as exc:
             summary.table_error = str(exc)
@@ -343,7 +365,9 @@ def _render(run: _Run, c: Candidate) -> _Rendered | None:
     if run.fatal or run.cancel.is_set():
         return None
     start = time.perf_counter()
-    stage = render_stage(c.glb, run.out_dir(c), run.opts.timeout_s, run.settings, run.cancel)
+    stage = render_stage(
+        c.glb, run.out_dir(c), run.opts.timeout_s, run.settings, run.cancel, run.runner
+    )
     return _Rendered(stage, start)
 
 
@@ -385,7 +409,7 @@ def _settle(run: _Run, c: Candidate, fut: Future[Any], judges: Executor) -> Futu
 def _process(run: _Run, todo: list[Candidate]) -> None:
     if not todo:
         return
-    renders = ThreadPoolExecutor(run.opts.max_parallel, "render")
+    renders = ThreadPoolExecutor(run.render_slots, "render")
     judges = ThreadPoolExecutor(_judge_workers(run.settings.judge), "judge")
     pending: dict[Future[Any], Candidate] = {renders.submit(_render, run, c): c for c in todo}
     try:
@@ -425,7 +449,7 @@ def _pairwise(run: _Run, sel: Any) -> None:
 
     def render(c: Candidate) -> list[Path]:
         return render_stage(
-            c.glb, run.out_dir(c), run.opts.timeout_s, run.settings, run.cancel
+            c.glb, run.out_dir(c), run.opts.timeout_s, run.settings, run.cancel, run.runner
         ).views
 
     for e in sel.input_errors:
@@ -434,7 +458,7 @@ def _pairwise(run: _Run, sel: Any) -> None:
         run.tick("error")
     try:
         records = pairwise_pass(
-            sel.candidates, render, judge, max_parallel=run.opts.max_parallel,
+            sel.candidates, render, judge, max_parallel=run.render_slots,
             max_pairs=run.opts.max_pairs, folder=folder, ok=ok, failed=failed,
         )  # fmt: skip
     except FatalJudgeError as exc:
@@ -478,6 +502,7 @@ def _log_record(opts: ComputeOptions, settings: RunSettings, s: ComputeSummary) 
         "estimate": None if s.estimate is None else s.estimate.__dict__,
         "judge_agreement": panel_agreement(s.panel_scores) if s.panel_scores else None,
         "mode": opts.mode,
+        "cluster": s.cluster,
         "tournaments": s.tournaments or None,
         "judge": settings.judge.provenance,
         "config_hash": settings.config_hash,

@@ -6,7 +6,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -16,7 +16,7 @@ from typing import Any
 from blender_addon.contract.atomic import write_json_atomic
 from blender_addon.contract.render_job import RESULT_FILE, RenderFailure, RenderJob, check_glb
 from driver.config.settings import RunSettings
-from driver.pipeline.launcher import RenderTimeout, blender_binary, run_render
+from driver.pipeline.launcher import RenderOutcome, RenderTimeout, blender_binary, run_render
 from hdri.registry import sha256_file
 from rubric.core.errors import FatalJudgeError, JudgeError
 from rubric.core.images import ImageInputError
@@ -77,15 +77,22 @@ def cached_render(render_dir: Path, glb_sha: str, settings: RunSettings) -> dict
     return result
 
 
+# Runs one render job: (job, timeout_s, log folder, cancel) → outcome. Locally a Blender process
+# (run_render); on a cluster a Dask task (driver.pipeline.cluster).
+Runner = Callable[[RenderJob, float | None, Path, threading.Event | None], RenderOutcome]
+
+
 def render_stage(
     glb: Path,
     out_dir: Path,
     timeout_s: float | None,
     settings: RunSettings,
     cancel: threading.Event | None = None,
+    runner: Runner | None = None,
 ) -> RenderStage:
     """Render the standard views into ``out_dir/renders``, or reuse them (same GLB bytes, spec,
-    renderer and texture policy) unless the run is a redo."""
+    renderer and texture policy) unless the run is a redo. ``runner`` runs the render job
+    (default: Blender here)."""
     render_dir = out_dir / RENDERS
     try:
         # Before hashing or launching anything: a broken or hostile file costs microseconds.
@@ -101,7 +108,10 @@ def render_stage(
         shutil.rmtree(render_dir)
     job = RenderJob(glb, render_dir, settings.spec, settings.allow_missing_textures)
     try:
-        outcome = run_render(job, timeout_s, out_dir, cancel, settings.blender)
+        if runner is None:
+            outcome = run_render(job, timeout_s, out_dir, cancel, settings.blender)
+        else:
+            outcome = runner(job, timeout_s, out_dir, cancel)
     except RenderTimeout:
         raise EvaluationError(f"timeout: rendering took longer than {timeout_s:g}s") from None
     result = outcome.result
