@@ -99,6 +99,20 @@ def compute(
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Score at most N rows.")] = None,
+    no_report: Annotated[
+        bool,
+        typer.Option(
+            "--no-report",
+            help="Do not write the run report (runs/<run>/metrics/vfscore/report/) at the end.",
+        ),
+    ] = False,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            help="A scored job whose overall score is under this (0-100) fails: the report's "
+            "aggregate status is 'fail' and the exit status 3, for CI to gate on."
+        ),
+    ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -120,7 +134,8 @@ def compute(
     standard scene, judge it against the product's photos, and upsert the vf_* columns.
 
     Exit status: 0 when every selected job was scored (or nothing was selected), 1 when any job
-    ended in an error (see vf_error), 2 when the run could not start, 4 when the table could not
+    ended in an error (see vf_error), 2 when the run could not start, 3 when a scored job is
+    under --fail-under, 4 when the table could not
     be written (results kept in the job folders; rerun to write them), 130/143 when stopped by
     Ctrl-C/SIGTERM and 75 when the Dask scheduler went away (finished jobs are written; rerun to
     continue).
@@ -146,9 +161,38 @@ def compute(
                 limit=limit,
                 mode=mode,
                 scheduler=scheduler,
+                no_report=no_report,
+                fail_under=fail_under,
             )
         )
     )
+
+
+@app.command()
+def report(
+    run_id: Annotated[str, typer.Option("--run-id", help="The run to report on.")],
+    workspace: Annotated[
+        Path | None,
+        typer.Option(help="archi3D workspace root (default: $ARCHI3D_WORKSPACE)."),
+    ] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(help="A scored job under this overall score (0-100) fails the report."),
+    ] = None,
+    only_status: Annotated[
+        str, typer.Option(help="Job statuses the run scores (for the skip reasons).")
+    ] = "completed",
+) -> None:
+    """Write the run's report into runs/<run>/metrics/vfscore/report/: index.html (opens from
+    disk), report.json (schema_version, aggregate_status, every job), scores.csv and
+    repeats.csv. `vfscore compute` writes it at the end of every run unless --no-report.
+
+    Exit status: 0 pass (or nothing selected), 1 some job errored or was not evaluated, 2 bad
+    arguments, 3 some scored job is under --fail-under.
+    """
+    from driver.cli.report import run_report_command
+
+    raise typer.Exit(run_report_command(workspace, run_id, fail_under, only_status))
 
 
 @app.command()

@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from driver.cli.report import write_report
 from driver.config.loader import ConfigError, load_config
 from driver.config.schema import ComputeTable
 from driver.config.settings import RunSettings, build_settings
@@ -26,6 +27,9 @@ from driver.pipeline.compute import (
     RunInterrupted,
     run_compute,
 )
+from driver.pipeline.stages import renderer_version
+from driver.report.manifest import write_manifest
+from driver.ssot.metrics_log import utc_timestamp
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws
 from rubric.core.agreement import panel_agreement
@@ -33,7 +37,7 @@ from rubric.core.definition import RubricError
 from rubric.core.validation import describe_validation_error
 from rubric.llm.config import JudgeConfigError
 
-EXIT_OK, EXIT_JOB_ERRORS, EXIT_CANNOT_START, EXIT_TABLE_NOT_WRITTEN = 0, 1, 2, 4
+EXIT_OK, EXIT_JOB_ERRORS, EXIT_CANNOT_START, EXIT_FAIL_UNDER, EXIT_TABLE_NOT_WRITTEN = 0, 1, 2, 3, 4
 # A lost Dask scheduler ends the run like a signal: finished jobs written, rerun to continue.
 EXIT_SIGNAL = {"SIGINT": 130, "SIGTERM": 143, "scheduler lost": 75}
 START_ERRORS = (WorkspaceError, UnsafePathError, ConfigError, JudgeConfigError, RubricError)
@@ -59,6 +63,8 @@ class ComputeFlags:
     limit: int | None = None
     mode: str | None = None
     scheduler: str | None = None
+    no_report: bool = False
+    fail_under: float | None = None
 
     def table_overrides(self) -> dict[str, Any]:
         """The flags that override ``[compute]`` keys."""
@@ -235,7 +241,11 @@ def run_compute_command(flags: ComputeFlags) -> int:
             "answer (--repeats 1 is enough)",
             highlight=False,
         )
+    if flags.fail_under is not None and not 0 <= flags.fail_under <= 100:
+        err.print(f"vfscore compute: --fail-under must be 0 to 100, got {flags.fail_under:g}")
+        return EXIT_CANNOT_START
     progress, on_progress = _progress(err, flags.run_id)
+    started = utc_timestamp()
     try:
         with stop_on_signals(), progress:
             summary = run_compute(ws, opts, settings, on_progress)
@@ -247,6 +257,14 @@ def run_compute_command(flags: ComputeFlags) -> int:
         err.print(f"Interrupted ({name}) before any job was written.", highlight=False)
         return EXIT_SIGNAL[name]
     report(out, ws, opts, summary)
+    aggregate = None
+    if not opts.dry_run:
+        _manifest(ws, opts, settings, summary, started)
+        if not flags.no_report or flags.fail_under is not None:
+            aggregate = write_report(
+                ws, opts.run_id, flags.fail_under, sorted(opts.only_status),
+                opts.use_images_from, out,
+            )  # fmt: skip
     sys.stdout.flush()
     if summary.interrupted:
         err.print(
@@ -257,4 +275,34 @@ def run_compute_command(flags: ComputeFlags) -> int:
         return EXIT_SIGNAL.get(summary.interrupted, 130)
     if summary.table_error:
         return EXIT_TABLE_NOT_WRITTEN
-    return EXIT_JOB_ERRORS if summary.error else EXIT_OK
+    if summary.error:
+        return EXIT_JOB_ERRORS
+    return EXIT_FAIL_UNDER if aggregate == "fail" else EXIT_OK
+
+
+def _manifest(
+    ws: Workspace, opts: ComputeOptions, settings: RunSettings, s: ComputeSummary, started: str
+) -> None:
+    """The run's manifest (never overwritten); a failure to write it is said, not fatal."""
+    data = {
+        "run_id": opts.run_id,
+        "started": started,
+        "ended": utc_timestamp(),
+        "options": {k: sorted(v) if isinstance(v, frozenset) else v
+                    for k, v in asdict(opts).items()},
+        "config": settings.config,
+        "config_hash": settings.config_hash,
+        "versions": {"renderer": renderer_version(settings.blender),
+                     "judge": settings.judge.provenance},
+        "cluster": s.cluster,
+        "counts": {"selected": s.n_selected, "ok": s.ok, "error": s.error,
+                   "skipped": s.skipped, "recovered": s.recovered},
+        "skip_reasons": dict(s.skip_reasons),
+        "jobs_touched": s.touched,
+        "interrupted": s.interrupted,
+    }  # fmt: skip
+    try:
+        write_manifest(ws.run_dir(opts.run_id) / "metrics" / "vfscore", started.replace(":", "-"),
+                       data)  # fmt: skip
+    except OSError as exc:
+        print(f"manifest NOT written: {exc}", file=sys.stderr)

@@ -186,6 +186,27 @@ def record_failure(out_dir: Path, message: str) -> str:
     return line
 
 
+HISTORY = "_history"
+
+
+def archive_previous(out_dir: Path, stamp: str) -> Path | None:
+    """Move a job's earlier artifacts into ``_history/<stamp>/`` (a --redo keeps its evidence);
+    returns that folder, or None when there was nothing to keep."""
+    if not out_dir.is_dir():
+        return None
+    earlier = [p for p in out_dir.iterdir() if p.name != HISTORY]
+    if not earlier:
+        return None
+    target, n = out_dir / HISTORY / stamp, 1
+    while target.exists():
+        n += 1
+        target = out_dir / HISTORY / f"{stamp}-{n}"
+    target.mkdir(parents=True)
+    for path in earlier:
+        shutil.move(str(path), target / path.name)
+    return target
+
+
 def load_finished(
     out_dir: Path, glb: Path, refs: tuple[Path, ...], settings: RunSettings
 ) -> dict[str, Any] | None:

@@ -25,7 +25,13 @@ from typing import Any
 
 from driver.config.schema import ComputeTable
 from driver.config.settings import RunSettings
-from driver.pipeline.artifacts import JobPlace, load_finished, record_failure, write_success
+from driver.pipeline.artifacts import (
+    JobPlace,
+    archive_previous,
+    load_finished,
+    record_failure,
+    write_success,
+)
 from driver.pipeline.cluster import ClusterError, ClusterLost, open_cluster
 from driver.pipeline.cost import RunEstimate, estimate_pairwise, estimate_run
 from driver.pipeline.evaluator import check_deadline
@@ -119,6 +125,7 @@ class ComputeSummary:
     panel_scores: dict[str, dict[str, int]] = field(default_factory=dict)  # judge → job → score
     tournaments: list[dict[str, Any]] = field(default_factory=list)  # pairwise mode, per product
     cluster: dict[str, Any] | None = None  # --scheduler: address, workers, slots, shared FS
+    touched: list[str] = field(default_factory=list)  # job ids whose row this run wrote
     dropped: list[str] = field(default_factory=list)  # job_ids whose row was deleted meanwhile
     duplicate_keys: dict[str, int] = field(default_factory=dict)  # job_id → rows with its key
     skip_reasons: Counter[str] = field(default_factory=Counter)
@@ -149,6 +156,7 @@ class _Run:
     cancel: threading.Event = field(default_factory=threading.Event)
     fatal: list[FatalJudgeError] = field(default_factory=list)
     runner: Runner | None = None  # where renders run (None: Blender processes here)
+    started: str = field(default_factory=lambda: utc_timestamp().replace(":", "-"))
     render_slots: int = 1  # renders at once: --max-parallel here, the cluster's render slots
 
     @property
@@ -160,6 +168,7 @@ class _Run:
             self.on_progress(event, self.total)
 
     def ok(self, c: Candidate, payload: dict[str, Any], recovered: bool = False) -> None:
+        self.summary.touched.append(c.job_id)
         rationales = self.ws.rel(self.ws.job_metrics_dir(c.run_id, c.job_id) / "rationales")
         for judge, scored in (payload.get("judges") or {}).items():
             if scored.get("vfscore_overall_median") is not None:
@@ -176,6 +185,7 @@ class _Run:
         self.tick("ok")
 
     def error(self, run_id: str, job_id: str, message: str, event: str = "error") -> None:
+        self.summary.touched.append(job_id)
         line = redact(message)
         self.writer.add(error_row(run_id, job_id, line, self.dims, self.settings.config_hash))
         self.summary.error += 1
@@ -364,6 +374,8 @@ def _render(run: _Run, c: Candidate) -> _Rendered | None:
     """Render stage of one job (a pool task); None when the run stopped before it began."""
     if run.fatal or run.cancel.is_set():
         return None
+    if run.opts.redo:
+        archive_previous(run.out_dir(c), run.started)
     start = time.perf_counter()
     stage = render_stage(
         c.glb, run.out_dir(c), run.opts.timeout_s, run.settings, run.cancel, run.runner

@@ -17,7 +17,15 @@ COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-def
 
 
 def test_the_commands() -> None:
-    assert COMMANDS == ["build-extension", "compute", "demo", "evaluate", "judge", "version"]
+    assert COMMANDS == [
+        "build-extension",
+        "compute",
+        "demo",
+        "evaluate",
+        "judge",
+        "report",
+        "version",
+    ]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

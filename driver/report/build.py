@@ -1,0 +1,111 @@
+"""Building the report of a run: collect, summarise, write report.json, the CSVs and the page."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from blender_addon.contract.atomic import atomic_writer, write_json_atomic
+from driver.report.collect import collect_jobs
+from driver.report.html import render_html
+from driver.report.manifest import latest_manifest
+from driver.report.model import (
+    SCHEMA_VERSION,
+    STATUSES,
+    aggregate_status,
+    compare_algorithms,
+)
+from driver.report.tables import REPEAT_COLUMNS, repeat_rows, score_rows, write_csv
+from driver.ssot.metrics_log import utc_timestamp
+from driver.ssot.workspace import Workspace
+from rubric.core.definition import load_rubric
+
+REPORT = "report"
+
+
+def report_dir(ws: Workspace, run_id: str) -> Path:
+    return ws.run_dir(run_id) / "metrics" / "vfscore" / REPORT
+
+
+def _summary(jobs: Sequence[dict[str, Any]], dims: list[str]) -> dict[str, Any]:
+    records = [j["record"] for j in jobs if j.get("record")]
+    first = records[0] if records else {}
+    rubric = first.get("rubric") or {}
+    render = first.get("render_settings") or {}
+    costs = [r.get("cost_usd") for r in records]
+    return {
+        "counts": {s: sum(1 for j in jobs if j["status"] == s) for s in STATUSES},
+        "skip_reasons": dict(Counter(j["skip_reason"] for j in jobs if j.get("skip_reason"))),
+        "judges": sorted({str(r.get("llm_model")) for r in records}),
+        "rubric": f"{rubric.get('id')} {rubric.get('version')} (hash {rubric.get('hash')})"
+        if rubric
+        else None,
+        "render": (
+            f"{render.get('camera', {}).get('preset')} · {render.get('resolution')} px · "
+            f"{render.get('samples')} spp · spec hash {render.get('spec_hash')}"
+        )
+        if render
+        else None,
+        "versions": f"vfscore {first.get('tool_version')} · Blender {first.get('blender_version')}"
+        if first
+        else None,
+        "tokens": {
+            k: sum(int((r.get("tokens") or {}).get(k) or 0) for r in records)
+            for k in ("input", "output")
+        },
+        "cost_usd": None if None in costs or not costs else round(sum(costs), 6),
+        "dimensions": dims,
+    }
+
+
+def _view(job: dict[str, Any]) -> dict[str, Any]:
+    """What the page needs of a job (the full record stays in report.json)."""
+    record = job.get("record") or {}
+    keep = ("vf_subscores_median", "scores_all", "iqr", "std", "llm_model")
+    return {
+        **{k: job.get(k) for k in ("job_id", "product_id", "variant", "algo", "status",
+                                    "vfscore_overall", "error", "root_error", "retry_hint",
+                                    "skip_reason", "paths", "rationales")},
+        "record": {k: record.get(k) for k in keep} if record else None,
+    }  # fmt: skip
+
+
+def build_report(
+    ws: Workspace,
+    run_id: str,
+    *,
+    fail_under: float | None = None,
+    only_status: Sequence[str] = ("completed",),
+    use_images_from: str = "used",
+) -> dict[str, Any]:
+    """Write ``runs/<run>/metrics/vfscore/report/`` and return report.json's content."""
+    out = report_dir(ws, run_id)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = collect_jobs(ws, run_id, fail_under, only_status, use_images_from, out)
+    dims = sorted({d for j in jobs for d in ((j.get("record") or {}).get("vf_subscores_median")
+                                             or {})}) or load_rubric().names  # fmt: skip
+    manifest = latest_manifest(ws.run_dir(run_id) / "metrics" / "vfscore") or {}
+    report: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "generated": utc_timestamp(),
+        "started": manifest.get("started"),
+        "ended": manifest.get("ended"),
+        "options": {**(manifest.get("options") or {}), "fail_under": fail_under},
+        "aggregate_status": aggregate_status([j["status"] for j in jobs if j["selected"]]),
+        "summary": _summary(jobs, dims),
+        "algorithms": compare_algorithms(jobs, dims),
+        "jobs": jobs,
+    }
+    write_json_atomic(out / "report.json", report)
+    columns, rows = score_rows(jobs)
+    write_csv(out / "scores.csv", columns, rows)
+    write_csv(out / "repeats.csv", REPEAT_COLUMNS, repeat_rows(jobs))
+    page = render_html({**report, "jobs_view": [_view(j) for j in jobs]},
+                       root=Path(os.path.relpath(ws.root, out)).as_posix() + "/")  # fmt: skip
+    with atomic_writer(out / "index.html") as f:
+        f.write(page)
+    return report
