@@ -59,6 +59,9 @@ def run_report_command(
     except (WorkspaceError, UnsafePathError) as exc:
         err.print(f"vfscore report: {exc}", highlight=False)
         return EXIT_BAD_ARGS
+    if fail_under is not None and not 0 <= fail_under <= 100:
+        err.print(f"vfscore report: --fail-under must be 0 to 100, got {fail_under:g}")
+        return EXIT_BAD_ARGS
     if not ws.generations_csv.is_file():
         err.print(f"vfscore report: {ws.rel(ws.generations_csv)} does not exist", highlight=False)
         return EXIT_BAD_ARGS
