@@ -157,3 +157,76 @@ def test_no_report_writes_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     ws = build(tmp_path / "ws", n_jobs=1)
     assert vfscore(ws, "--no-report").returncode == 0
     assert not report_dir(ws).exists()
+
+
+# ------------------------------------------------------------------ in a real browser
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Any:
+    """Debian's Chromium, headless, through Debian's chromedriver (installed by .ci/run)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--allow-file-access-from-files", "--window-size=1400,1000",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_the_page_in_chromium(every_kind: Path, browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    report_cli(every_kind)
+    browser.get((report_dir(every_kind) / "index.html").resolve().as_uri())
+
+    def rows() -> list[Any]:
+        return browser.find_elements(By.CSS_SELECTOR, "#jobs tbody tr")
+
+    def first_cells(col: int) -> list[str]:
+        return [r.find_elements(By.TAG_NAME, "td")[col].text for r in rows()]
+
+    assert len(rows()) == 5
+    assert "error" in browser.find_element(By.ID, "summary").text
+    # Filtering changes the visible rows.
+    browser.find_element(By.ID, "filter").send_keys("gen-b")
+    assert sorted(first_cells(0)) == [job_id(1), job_id(3)]
+    browser.find_element(By.ID, "filter").clear()
+    browser.find_element(By.ID, "filter").send_keys(" ")  # an input event with an empty query
+    Select(browser.find_element(By.ID, "status")).select_by_value("error")
+    assert first_cells(0) == [job_id(2)]
+    Select(browser.find_element(By.ID, "status")).select_by_value("")
+    # Sorting by job id, descending on a second click.
+    header = browser.find_element(By.CSS_SELECTOR, '#jobs th[data-key="job_id"]')
+    header.click()
+    assert first_cells(0) == sorted(first_cells(0), reverse=True)
+    header.click()
+    assert first_cells(0) == sorted(first_cells(0))
+    # A product opens with the photos and every candidate's views; the thumbnails load.
+    browser.find_element(By.CSS_SELECTOR, "details.product summary").click()
+    images = browser.find_elements(By.CSS_SELECTOR, "details.product[open] img")
+    assert len(images) >= 1 + 2 * 4  # the photo and two scored candidates' four views
+    WebDriverWait(browser, 10).until(
+        lambda d: all(d.execute_script("return arguments[0].complete && "
+                                       "arguments[0].naturalWidth > 0", i) for i in images)
+    )  # fmt: skip
+    text = browser.find_element(By.ID, "products").text
+    assert "repeat 0: overall" in text  # the rationales are there
+    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == []
+    shot = tmp_path / "report.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
