@@ -194,7 +194,7 @@ def test_the_page_in_chromium(every_kind: Path, browser: Any, tmp_path: Path) ->
     browser.get((report_dir(every_kind) / "index.html").resolve().as_uri())
 
     def rows() -> list[Any]:
-        return browser.find_elements(By.CSS_SELECTOR, "#jobs tbody tr")
+        return list(browser.find_elements(By.CSS_SELECTOR, "#jobs tbody tr"))
 
     def first_cells(col: int) -> list[str]:
         return [r.find_elements(By.TAG_NAME, "td")[col].text for r in rows()]
