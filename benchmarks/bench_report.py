@@ -88,9 +88,11 @@ def synthesize(root: Path, n_jobs: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=10_000)
+    ap.add_argument("--keep", type=Path, help="build the workspace here and keep it")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = args.keep or Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         synthesize(root, args.jobs)
         print(
