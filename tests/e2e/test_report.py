@@ -217,14 +217,28 @@ def test_the_page_in_chromium(every_kind: Path, browser: Any, tmp_path: Path) ->
     assert first_cells(0) == sorted(first_cells(0))
     # A product opens with the photos and every candidate's views; the thumbnails load.
     browser.find_element(By.CSS_SELECTOR, "details.product summary").click()
+    # The candidates are drawn on the toggle event, which comes after the click.
+    WebDriverWait(browser, 10).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "details.product[open] img")) >= 1 + 2 * 4
+    )  # the photo and two scored candidates' four views
     images = browser.find_elements(By.CSS_SELECTOR, "details.product[open] img")
-    assert len(images) >= 1 + 2 * 4  # the photo and two scored candidates' four views
     WebDriverWait(browser, 10).until(
         lambda d: all(d.execute_script("return arguments[0].complete && "
                                        "arguments[0].naturalWidth > 0", i) for i in images)
     )  # fmt: skip
     text = browser.find_element(By.ID, "products").text
     assert "repeat 0: overall" in text  # the rationales are there
+    # Each kind of job says what happened, on the page.
+    page = browser.find_element(By.TAG_NAME, "body").text
+    report = json.loads((report_dir(every_kind) / "report.json").read_text())
+    for job in report["jobs"]:
+        assert job["job_id"] in page
+    jobs = {j["job_id"]: j for j in report["jobs"]}
+    assert jobs[job_id(2)]["error"] in page
+    assert jobs[job_id(4)]["root_error"] in page and jobs[job_id(4)]["retry_hint"] in page
+    assert "status failed: 1" in page  # the skip reason
+    for i in (0, 1):
+        assert f"overall {jobs[job_id(i)]['vfscore_overall']:.0f}" in text
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert severe == []
     shot = tmp_path / "report.png"
