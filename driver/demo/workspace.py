@@ -34,7 +34,9 @@ resolution = 256
 samples = 16
 
 [compute]
-repeats = 3
+# The demo judges offline, which is deterministic: one repeat says it all (use 3 or more with
+# an LLM judge).
+repeats = 1
 max_parallel = 2
 """
 
