@@ -28,3 +28,8 @@ def test_panel_agreement_pairs_judges_over_shared_jobs() -> None:
     assert panel_agreement(scores) == [
         {"judges": ["a", "b"], "jobs": 3, "spearman": 1.0, "cohen_kappa": 0.5714}
     ]
+
+
+def test_spearman_edges() -> None:
+    assert spearman([1, 2, 3], [7, 7, 7]) is None  # the other judge does not discriminate
+    assert spearman([1, 5, 5, 9], [1, 2, 3, 4]) == 0.9487  # four decimals, exactly

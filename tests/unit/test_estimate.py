@@ -55,3 +55,46 @@ def test_a_job_estimate() -> None:
     assert tiled.input_tokens == 255 + image_tokens("openai", 1024, 1024) + 1000
     free = estimate_job(cfg.model_copy(update={"prices": {}}), [(8, 8)], [(8, 8)], 4, 1, 1)
     assert free.cost_usd is None
+
+
+@pytest.mark.parametrize(
+    ("provider", "size", "tokens"),
+    [
+        ("gemini", (300, 800), 516),  # one side over 384: tiles, not the small-image price
+        ("gemini", (769, 100), 516),
+        ("gemini", (100, 769), 516),
+        ("gemini", (1537, 800), 1548),  # 3 x 2 tiles
+        ("openai", (4096, 1000), 765),  # fit in 2048 first: 2048 x 500, 4 x 1 tiles
+        ("openai", (4098, 1000), 765),
+        ("openai", (513, 300), 425),
+        ("openai", (300, 513), 425),
+    ],
+)
+def test_image_token_rules_at_their_edges(
+    provider: str, size: tuple[int, int], tokens: int
+) -> None:
+    assert image_tokens(provider, *size) == tokens
+
+
+@pytest.mark.parametrize(
+    ("views", "max_side", "tiles_tokens"),
+    [
+        ([(512, 512)], 768, 255),  # one view is never tiled
+        ([(512, 512)] * 2, 768, 425),  # a 1024 x 512 grid
+        ([(512, 512)] * 5, 768, 1105),  # 2 columns, 3 rows: 1024 x 1536 → 768 x 1152
+        ([(512, 512)] * 4, 256, 255),  # the grid is fitted within twice the side
+        ([(512, 512), (100, 100)], 768, 425),  # cells are the first view's size
+    ],
+)
+def test_tiled_views_are_one_grid_image(
+    views: list[tuple[int, int]], max_side: int, tiles_tokens: int
+) -> None:
+    cfg = config_from_dict(
+        {"provider": "openai", "model": "m", "tile_renders": True, "image_max_side": max_side}
+    )
+    assert estimate_job(cfg, [], views, 0, 1, 1).input_tokens == tiles_tokens
+
+
+def test_the_estimate_uses_the_providers_rule() -> None:
+    cfg = config_from_dict({"provider": "anthropic", "model": "m"})
+    assert estimate_job(cfg, [(750, 100)], [], 0, 1, 1).input_tokens == 100

@@ -79,3 +79,8 @@ def test_median_ci_is_deterministic_and_brackets_the_median() -> None:
     assert ci == median_ci([50, 60, 70, 80, 90])
     assert ci["low"] <= ci["median"] == 70 <= ci["high"]  # type: ignore[operator]
     assert median_ci([])["median"] is None
+
+
+def test_split_keeps_a_root_that_contains_the_separator_whole_on_the_left() -> None:
+    assert split_not_evaluated("not evaluated: a — b — c") == ("a", "b — c")
+    assert split_not_evaluated("plain — hint") == ("plain", "hint")

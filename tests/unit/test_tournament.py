@@ -75,3 +75,50 @@ def test_all_ties_give_equal_strengths_and_a_shared_rank() -> None:
 def test_a_clean_sweep_stays_finite() -> None:
     fit = {s.name: s for s in bradley_terry(["w", "l"], [("w", "l", 1.0)] * 5)}
     assert 0 < fit["w"].strength < 10 and fit["w"].rank == 1 and fit["l"].rank == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "swapped", "score"),
+    [("tie", "B", 0.75), ("B", "tie", 0.25)],  # swapped "B" is the first candidate
+)
+def test_half_decided_pairs(first: str, swapped: str, score: float) -> None:
+    assert both_orders(first, swapped) == (score, False)
+
+
+def test_a_budget_of_the_ring_alone_is_still_connected() -> None:
+    many = [f"c{i:02d}" for i in range(30)]
+    pairs = schedule(many, max_pairs=30, seed=4)
+    assert len(pairs) == 30
+    degree = {n: sum(n in p for p in pairs) for n in many}
+    assert set(degree.values()) == {2}  # one cycle through every candidate
+    seen, frontier = {many[0]}, [many[0]]
+    while frontier:
+        node = frontier.pop()
+        for pair in pairs:
+            if node in pair:
+                other = pair[1] if pair[0] == node else pair[0]
+                if other not in seen:
+                    seen.add(other)
+                    frontier.append(other)
+    assert seen == set(many)
+
+
+def test_bradley_terry_matches_a_fit_worked_out_by_hand() -> None:
+    """Two candidates, a beats b 3 times of 4: with the N(0, 10) prior, the log-strengths are
+    +t and -t where -0.1 t + 3 - 4 sigma(2 t) = 0; the interval comes from the 2 x 2 curvature."""
+    import math
+
+    from scipy.optimize import brentq
+
+    def sigma(x: float) -> float:
+        return 1 / (1 + math.exp(-x))
+
+    t = brentq(lambda x: -0.1 * x + 3 - 4 * sigma(2 * x), 0, 5)
+    w = sigma(2 * t) * (1 - sigma(2 * t))
+    a, b = 0.1 + 4 * w, 4 * w
+    se = math.sqrt(a / (a * a - b * b))
+    fit = {s.name: s for s in bradley_terry(["a", "b"], [("a", "b", 1.0)] * 3 + [("a", "b", 0.0)])}
+    assert fit["a"].strength == round(t, 4) and fit["b"].strength == round(-t, 4)
+    assert fit["a"].low == round(t - 1.959964 * se, 4)
+    assert fit["a"].high == round(t + 1.959964 * se, 4)
+    assert (fit["a"].rank, fit["b"].rank, fit["a"].comparisons) == (1, 2, 4)
