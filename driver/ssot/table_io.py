@@ -97,7 +97,8 @@ class _LineEndings:
         return self._f.write(record[:-2] + self._terminator)
 
 
-def _write_csv_atomic(path: Path, header: list[str], rows: Sequence[Row], terminator: str) -> None:
+def write_csv_atomic(path: Path, header: list[str], rows: Sequence[Row], terminator: str) -> None:
+    """Write a whole CSV table atomically (text cells as given, ``terminator`` ending records)."""
     with atomic_writer(path, encoding=ENCODING, newline="") as f:
         writer = csv.writer(_LineEndings(f, terminator), lineterminator="\r\n")
         writer.writerow(header)
@@ -142,7 +143,7 @@ def update_csv_atomic(
         else:
             header, rows, terminator = [], [], "\n"
         merged = merge_rows(header, rows, batch_columns, batch_rows, key_cols, insert=insert)
-        _write_csv_atomic(target, merged.header, merged.rows, terminator)
+        write_csv_atomic(target, merged.header, merged.rows, terminator)
     return Upserted(merged.inserted, merged.updated, tuple(merged.dropped))
 
 
