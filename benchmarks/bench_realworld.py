@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from blender_addon.contract.render_job import RenderJob
+from benchmarks.bench_render import headless
 from blender_addon.contract.spec import preset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,23 +55,13 @@ def render_asset(
         spec = spec.with_changes(samples=samples)
     if resolution:
         spec = spec.with_changes(resolution=(resolution, resolution))
-    job = RenderJob(glb, out / glb.stem, spec, launched_at=time.time())
-    job_path = out / f"{glb.stem}.json"
-    job.write(job_path)
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "blender_addon" / "headless.py"), "--job", str(job_path)],
-        capture_output=True,
-        text=True,
-    )
-    wall = time.perf_counter() - start
-    result = json.loads((out / glb.stem / "render_result.json").read_text())
+    returncode, wall, result = headless(glb, out, glb.stem, spec)
     views = [out / glb.stem / v["file"] for v in result.get("views", [])]
     coverage = [round(float((np.asarray(Image.open(v))[..., 3] > 128).mean()), 3) for v in views]
     contact_sheet(reference_of(glb.parent), views, glb.stem, out / f"{glb.stem}_sheet.png")
     return {
         "asset": glb.stem,
-        "exit": proc.returncode,
+        "exit": returncode,
         "wall_s": round(wall, 1),
         "coverage": coverage,
         "stats": result.get("stats"),

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from blender_addon.contract.render_job import RenderJob
 from blender_addon.contract.spec import CameraRig, RenderSpec, preset
@@ -26,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "samples" / "white-claw-can.glb"
 
 
-def run(glb: Path, out: Path, name: str, job_spec: RenderSpec) -> dict[str, object]:
+def headless(glb: Path, out: Path, name: str, job_spec: RenderSpec) -> tuple[int, float, Any]:
+    """Render ``glb`` into ``out/name`` with the headless entry, as the driver launches it:
+    (exit code, wall seconds, render_result.json)."""
     job = RenderJob(glb, out / name, job_spec, launched_at=time.time())
     job_path = out / f"{name}.json"
     job.write(job_path)
@@ -37,10 +40,14 @@ def run(glb: Path, out: Path, name: str, job_spec: RenderSpec) -> dict[str, obje
         text=True,
     )
     wall = time.perf_counter() - start
-    result = json.loads((out / name / "render_result.json").read_text())
+    return proc.returncode, wall, json.loads((out / name / "render_result.json").read_text())
+
+
+def run(glb: Path, out: Path, name: str, job_spec: RenderSpec) -> dict[str, object]:
+    returncode, wall, result = headless(glb, out, name, job_spec)
     return {
         "run": name,
-        "exit": proc.returncode,
+        "exit": returncode,
         "wall_s": round(wall, 2),
         "samples": job_spec.samples,
         "resolution": job_spec.resolution,

@@ -17,6 +17,7 @@ import binascii
 import json
 import re
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -229,27 +230,27 @@ def resolve_external(referrer: Path, uri: str, what: str, root: Path | None = No
     return target
 
 
+def uris(doc: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
+    """(``buffer 0``/``image 2``, URI, is an image) of every buffer and image with a URI."""
+    for key, is_image in (("buffers", False), ("images", True)):
+        for i, item in enumerate(doc.get(key, [])):
+            uri = item.get("uri") if isinstance(item, dict) else None
+            if isinstance(uri, str):
+                yield f"{key[:-1]} {i}", uri, is_image
+
+
 def _check_references(path: Path, doc: dict[str, Any]) -> list[str]:
     """Every buffer and image URI checked; returns the images that are missing."""
-    for i, buffer in enumerate(doc.get("buffers", [])):
-        uri = buffer.get("uri")
-        if not isinstance(uri, str):
-            continue
-        what = f"buffer {i}"
-        if uri.startswith("data:"):
-            _check_data_uri(uri, what, is_image=False)
-        elif not resolve_external(path, uri, what).is_file():
-            raise GlbProblem("invalid", f"{what} file {uri!r} not found next to the GLB")
     missing = []
-    for i, image in enumerate(doc.get("images", [])):
-        uri = image.get("uri")
-        if not isinstance(uri, str):
-            continue
-        what = f"image {i}"
+    for what, uri, is_image in uris(doc):
         if uri.startswith("data:"):
-            _check_data_uri(uri, what, is_image=True)
-        elif not resolve_external(path, uri, what).is_file():
+            _check_data_uri(uri, what, is_image)
+        elif resolve_external(path, uri, what).is_file():
+            continue
+        elif is_image:
             missing.append(f"{what} {uri!r}")
+        else:
+            raise GlbProblem("invalid", f"{what} file {uri!r} not found next to the GLB")
     return missing
 
 

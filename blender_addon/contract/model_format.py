@@ -20,6 +20,7 @@ from .glb_check import (
     inspect_glb,
     read_glb_json,
     resolve_external,
+    uris,
 )
 
 SUPPORTED = (".glb", ".gltf", ".obj", ".ply")
@@ -150,13 +151,11 @@ def side_files(path: Path) -> list[Path]:
             doc = read_glb_json(path)
         else:
             doc = json.loads(path.read_text(encoding="utf-8-sig"))
-        for what in ("buffers", "images"):
-            for i, item in enumerate(doc.get(what, [])):
-                uri = item.get("uri") if isinstance(item, dict) else None
-                if isinstance(uri, str) and not uri.startswith("data:"):
-                    target = resolve_external(path, uri, f"{what[:-1]} {i}")
-                    if target.is_file():
-                        found.append(target)
+        for what, uri, _ in uris(doc):
+            if not uri.startswith("data:"):
+                target = resolve_external(path, uri, what)
+                if target.is_file():
+                    found.append(target)
     return sorted(set(found))
 
 

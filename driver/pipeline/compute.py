@@ -36,7 +36,7 @@ from driver.pipeline.cluster import ClusterError, ClusterLost, open_cluster
 from driver.pipeline.cost import RunEstimate, estimate_pairwise, estimate_run
 from driver.pipeline.evaluator import check_deadline
 from driver.pipeline.pairwise import TOURNAMENTS, pairwise_pass
-from driver.pipeline.selection import Candidate, SelectionError, select_jobs
+from driver.pipeline.selection import Candidate, Selection, SelectionError, select_jobs
 from driver.pipeline.stages import (
     EvaluationError,
     RenderStage,
@@ -440,7 +440,7 @@ def _process(run: _Run, todo: list[Candidate]) -> None:
         judges.shutdown(wait=True, cancel_futures=True)
 
 
-def _pairwise(run: _Run, sel: Any) -> None:
+def _pairwise(run: _Run, sel: Selection) -> None:
     """Pairwise mode: renders, then one tournament per product; pairwise columns only."""
     llm = run.settings.judge
     if not isinstance(llm, LLMJudge):

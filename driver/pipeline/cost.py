@@ -9,11 +9,13 @@ from PIL import Image
 
 from driver.config.settings import RunSettings
 from driver.pipeline.selection import Candidate
+from rubric.core.judge import Judge
 from rubric.core.panel import PanelJudge
 from rubric.core.tournament import schedule
-from rubric.llm.estimate import estimate_job
+from rubric.llm.estimate import Estimate, estimate_job
 from rubric.llm.judge import LLMJudge
-from rubric.llm.prompt import build_prompt
+from rubric.llm.pairwise import build_pair_prompt
+from rubric.llm.prompt import Prompt, build_prompt
 
 LABEL_CHARS = 30  # "Candidate render 3 of 4:" and the like, per image
 
@@ -47,6 +49,30 @@ def _size(path: Path) -> tuple[int, int]:
         return img.size
 
 
+def _text_chars(prompt: Prompt) -> int:
+    return len(prompt.system) + sum(len(p) for p in prompt.parts if isinstance(p, str))
+
+
+def _views(settings: RunSettings) -> list[tuple[int, int]]:
+    """Renders do not exist before the run: each view is the spec's resolution."""
+    width, height = settings.spec.resolution
+    return [(width, height)] * len(settings.spec.rig.views)
+
+
+def _total(judge: Judge, jobs: int, estimates: list[Estimate], finished: int) -> RunEstimate:
+    costs = [e.cost_usd for e in estimates]
+    cost = None if None in costs else round(sum(c for c in costs if c is not None), 6)
+    return RunEstimate(
+        judge.provenance,
+        jobs,
+        sum(e.calls for e in estimates),
+        sum(e.input_tokens for e in estimates),
+        sum(e.output_tokens for e in estimates),
+        cost,
+        finished,
+    )
+
+
 def estimate_pairwise(
     candidates: list[Candidate], settings: RunSettings, max_pairs: int
 ) -> RunEstimate | None:
@@ -58,63 +84,37 @@ def estimate_pairwise(
     groups: dict[str, list[Candidate]] = {}
     for c in candidates:
         groups.setdefault(c.group, []).append(c)
-    prompt = build_prompt(judge.rubric, [], nonce="0" * 16)
-    chars = len(prompt.system) + sum(len(p) for p in prompt.parts if isinstance(p, str))
-    views = [(settings.spec.resolution[0], settings.spec.resolution[1])] * len(
-        settings.spec.rig.views
-    )
-    calls_all = tokens_in = tokens_out = 0
-    cost: float | None = 0.0
+    chars = _text_chars(build_pair_prompt(judge.rubric, [], [], [], nonce="0" * 12))
+    views = _views(settings)
+    estimates = []
     for group, members in groups.items():
         if not group or len(members) < 2:
             continue
         calls = 2 * len(schedule([c.job_id for c in members], max_pairs))
         photos = [_size(p) for p in members[0].refs]
         text = chars + LABEL_CHARS * (len(photos) + 2 * len(views))
-        est = estimate_job(judge.cfg, photos, views * 2, text, len(judge.rubric.names), calls)
-        calls_all += est.calls
-        tokens_in += est.input_tokens
-        tokens_out += est.output_tokens
-        cost = None if cost is None or est.cost_usd is None else cost + est.cost_usd
-    rounded = None if cost is None else round(cost, 6)
-    return RunEstimate(
-        judge.provenance, len(candidates), calls_all, tokens_in, tokens_out, rounded, 0
-    )
+        dims = len(judge.rubric.names)
+        estimates.append(estimate_job(judge.cfg, photos, views * 2, text, dims, calls))
+    return _total(judge, len(candidates), estimates, 0)
 
 
 def estimate_run(
     candidates: list[Candidate], settings: RunSettings, repeats: int, finished: int
 ) -> RunEstimate | None:
     """The estimate for the LLM judge(s) of the run, a panel's summed (None for the offline
-    judge, which costs nothing). Renders do not exist before the run: their size is the spec's
-    resolution."""
+    judge, which costs nothing)."""
     judge = settings.judge
     members = judge.judges if isinstance(judge, PanelJudge) else [judge]
     llms = [j for j in members if isinstance(j, LLMJudge)]
     if not llms:
         return None
-    prompt = build_prompt(judge.rubric, [], nonce="0" * 16)
-    chars = len(prompt.system) + sum(len(p) for p in prompt.parts if isinstance(p, str))
-    views = [(settings.spec.resolution[0], settings.spec.resolution[1])] * len(
-        settings.spec.rig.views
-    )
-    calls = tokens_in = tokens_out = 0
-    cost: float | None = 0.0
+    chars = _text_chars(build_prompt(judge.rubric, [], nonce="0" * 16))
+    views = _views(settings)
+    estimates = []
     for c in candidates:
         photos = [_size(p) for p in c.refs]
         text = chars + LABEL_CHARS * (len(photos) + len(views))
         for llm in llms:
-            est = estimate_job(llm.cfg, photos, views, text, len(judge.rubric.names), repeats)
-            calls += est.calls
-            tokens_in += est.input_tokens
-            tokens_out += est.output_tokens
-            cost = None if cost is None or est.cost_usd is None else cost + est.cost_usd
-    return RunEstimate(
-        judge.provenance,
-        len(candidates),
-        calls,
-        tokens_in,
-        tokens_out,
-        None if cost is None else round(cost, 6),
-        finished,
-    )
+            dims = len(judge.rubric.names)
+            estimates.append(estimate_job(llm.cfg, photos, views, text, dims, repeats))
+    return _total(judge, len(candidates), estimates, finished)

@@ -139,9 +139,10 @@ def render_html(report: Mapping[str, Any], root: str) -> str:
     }
     # "</" would end the script element early; JSON allows "<\/".
     blob = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    head = "".join(f'<th data-key="{_e(k)}">{_e(k)}</th>' for k in
-                   ["job_id", "product_id", "algo", "status", "overall", *dims])  # fmt: skip
-    head = head.replace('data-key="overall"', 'data-key="vfscore_overall"')
+    labels = {"vfscore_overall": "overall"}
+    keys = ["job_id", "product_id", "algo", "status", "vfscore_overall", *dims]
+    columns = [(k, labels.get(k, k)) for k in keys]
+    head = "".join(f'<th data-key="{_e(key)}">{_e(label)}</th>' for key, label in columns)
     style = (ASSETS / "report.css").read_text(encoding="utf-8")
     script = (ASSETS / "report.js").read_text(encoding="utf-8")
     statuses = "".join(f'<option value="{s}">{s}</option>' for s in report["summary"]["counts"])

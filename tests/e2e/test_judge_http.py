@@ -13,7 +13,7 @@ from rubric.llm.config import config_from_dict
 from rubric.llm.http_client import ProviderClient
 from rubric.llm.judge import LLMJudge
 from rubric.llm.ratelimit import RateLimiter
-from tests.support.llm_judge import KEY, NAMES, RUBRIC, make_judge, no_key_in, write_images
+from tests.support.llm_judge import KEY, NAMES, RUBRIC, make_judge, no_key_in
 from tests.support.llm_server import (
     Reply,
     ScriptedServer,
@@ -26,17 +26,6 @@ from tests.support.llm_server import (
 )
 
 PROVIDERS = ["openai", "gemini", "anthropic"]
-
-
-@pytest.fixture
-def images(tmp_path: Path) -> tuple[list[Path], list[Path]]:
-    return write_images(tmp_path)
-
-
-@pytest.fixture
-def server():
-    with ScriptedServer() as s:
-        yield s
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

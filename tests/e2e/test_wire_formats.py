@@ -21,21 +21,10 @@ from pydantic import TypeAdapter
 
 from rubric.llm.config import JudgeConfigError
 from rubric.llm.providers.anthropic import TOOL_NAME
-from tests.support.llm_judge import NAMES, make_judge, write_images
-from tests.support.llm_server import Reply, ScriptedServer, answer_json
+from tests.support.llm_judge import NAMES, make_judge
+from tests.support.llm_server import Reply, answer_json
 
 ANSWER = {n: {"score": 66, "rationale": "same print"} for n in NAMES}
-
-
-@pytest.fixture
-def server():
-    with ScriptedServer() as s:
-        yield s
-
-
-@pytest.fixture
-def images(tmp_path: Path) -> tuple[list[Path], list[Path]]:
-    return write_images(tmp_path)
 
 
 # ------------------------------------------------------------------ requests, by SDK type

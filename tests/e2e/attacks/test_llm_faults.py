@@ -11,19 +11,8 @@ import pytest
 
 from rubric.core.errors import FatalJudgeError, JudgeError
 from rubric.llm.http_client import header_safe
-from tests.support.llm_judge import KEY, KEY_ENV, NAMES, make_judge, no_key_in, write_images
+from tests.support.llm_judge import KEY, KEY_ENV, NAMES, make_judge, no_key_in
 from tests.support.llm_server import Reply, ScriptedServer, answer_json, ok_reply
-
-
-@pytest.fixture
-def server():
-    with ScriptedServer() as s:
-        yield s
-
-
-@pytest.fixture
-def images(tmp_path: Path) -> tuple[list[Path], list[Path]]:
-    return write_images(tmp_path)
 
 
 def _ok(provider: str = "openai", score: int = 70) -> Reply:
