@@ -196,6 +196,49 @@ def report(
 
 
 @app.command()
+def rate(
+    run_id: Annotated[str, typer.Option("--run-id", help="The run whose jobs to rate.")],
+    workspace: Annotated[
+        Path | None,
+        typer.Option(help="archi3D workspace root (default: $ARCHI3D_WORKSPACE)."),
+    ] = None,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to serve on (0: any free port).")
+    ] = 8765,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to bind. The default serves this machine only; another address lets "
+            "anyone who reaches it read the run and add ratings."
+        ),
+    ] = "127.0.0.1",
+    rater: Annotated[
+        str | None, typer.Option(help="Your name, so the page does not ask for it.")
+    ] = None,
+    rubric: Annotated[
+        Path | None,
+        typer.Option(
+            help="Rubric TOML whose dimensions are rated [default: the built-in appearance rubric]."
+        ),
+    ] = None,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Serve only; do not open a browser.")
+    ] = False,
+) -> None:
+    """Open the rating inspector: people rate the run's jobs (1-5 per rubric dimension, blind to
+    the judge's scores until they submit) or compare two candidates of a product, in the
+    browser. Ratings are appended to tables/vfscore_ratings.csv and tables/vfscore_pairs.csv;
+    `vfscore agreement` measures how well each judge agrees with them.
+
+    Exit status: 0 stopped with Ctrl-C, 2 the inspector could not start.
+    """
+    from driver.cli.rate import run_rate_command
+
+    raise typer.Exit(run_rate_command(workspace, run_id, rubric, host, port, rater,
+                                      not no_browser))  # fmt: skip
+
+
+@app.command()
 def demo(
     dir: Annotated[Path, typer.Option("--dir", help="Where to build the demo workspace.")] = Path(
         "vfscore-demo"

@@ -14,7 +14,7 @@ from driver.config.settings import render_spec_from
 from driver.demo.workspace import DEMO_CONFIG, DEMO_RUN_ID, build_demo_workspace
 from driver.ssot.table_io import read_table
 
-SHOWN = ("product_name", "variant", "job_id", "vfscore_overall", "vf_status")
+SHOWN = ("product_name", "algo", "job_id", "vfscore_overall", "vf_status")
 
 
 def run_demo(folder: Path) -> int:

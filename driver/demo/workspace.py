@@ -73,7 +73,7 @@ PRODUCTS = (
         Material(roughness=0.25, metallic=0.2),
     ),
 )
-# variant → list of (perturbation, strength)
+# candidate (its algo in the table) → list of (perturbation, strength)
 CANDIDATES: dict[str, tuple[tuple[str, float], ...]] = {
     "faithful": (),
     "subtly_off": (("hue_shift", 15.0), ("blur", 5.0)),
@@ -169,8 +169,10 @@ def _build(
                 "job_id": job_id,
                 "status": "completed",
                 "product_id": product.product_id,
-                "variant": variant,
-                "algo": "demo-generator",
+                # The three candidates stand for three generators of the same product, so the
+                # report compares them as algorithms and the inspector offers them as pairs.
+                "variant": "",
+                "algo": variant,
                 "product_name": product.name,
                 "category_l1": "Home",
                 "category_l2": "Storage",

@@ -66,7 +66,8 @@ def _views(ws: Workspace, out_dir: Path, record: dict[str, Any] | None) -> list[
     return views
 
 
-def _rationales(out_dir: Path) -> list[str]:
+def read_rationales(out_dir: Path) -> list[str]:
+    """The texts of the judge's repeats, in repeat order."""
     folder = out_dir / RATIONALES
     files = sorted(folder.glob("rep_*.txt"), key=lambda p: int(p.stem.split("_")[1]))
     return [p.read_text(encoding="utf-8", errors="replace") for p in files]
@@ -103,6 +104,6 @@ def collect_jobs(
             "history": [_rel(ws, h) for h in history],
         }
         entry = job_entry(row, record, error, fail_under, only_status, paths)
-        entry["rationales"] = _rationales(out_dir) if record and out_dir else []
+        entry["rationales"] = read_rationales(out_dir) if record and out_dir else []
         jobs.append(entry)
     return jobs

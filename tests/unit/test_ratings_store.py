@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from driver.ratings.store import (
+    Comparison,
     Rating,
     RatingError,
+    append_comparisons,
     append_ratings,
     current,
     read_ratings,
@@ -40,6 +42,9 @@ def rating(**changes: object) -> Rating:
         ({"values": {"finish": True, "texture_identity": 2}}, "finish: True"),
         ({"values": {"finish": 3}}, "no rating for: texture_identity"),
         ({"values": {"finish": 3, "texture_identity": 3, "shape": 1}}, "unknown dimension"),
+        ({"note": "a\x00b"}, "control characters"),
+        ({"note": "\x1b[31mred"}, "control characters"),
+        ({"note": "x" * 4001}, "4001 characters long: at most 4000"),
     ],
 )
 def test_a_bad_rating_is_refused_and_nothing_is_written(
@@ -76,13 +81,18 @@ def test_a_new_dimension_widens_the_table_without_touching_old_cells(tmp_path: P
 
 
 @settings(max_examples=40, deadline=None)
-@given(notes=st.lists(st.text(max_size=60), min_size=1, max_size=5))
+@given(
+    notes=st.lists(
+        st.text(st.characters(blacklist_categories=["Cc", "Cs"]) | st.sampled_from("\n\r\t"),
+                max_size=60),
+        min_size=1, max_size=5,
+    )
+)  # fmt: skip
 def test_any_note_survives_the_round_trip(tmp_path_factory: pytest.TempPathFactory,
                                           notes: list[str]) -> None:  # fmt: skip
     table = tmp_path_factory.mktemp("r") / "vfscore_ratings.csv"
-    clean = [n.replace("\x00", "") for n in notes]  # csv cannot hold NUL
-    append_ratings(table, [rating(note=n) for n in clean], DIMS)
-    assert [r["note"] for r in read_ratings(table)] == clean
+    append_ratings(table, [rating(note=n) for n in notes], DIMS)
+    assert [r["note"] for r in read_ratings(table)] == notes
 
 
 def _rate_many(table: str, rater: str) -> None:
@@ -103,3 +113,48 @@ def test_two_raters_at_once_lose_nothing(tmp_path: Path) -> None:
     assert sorted((r["rater"], r["job_id"]) for r in rows) == sorted(
         (name, f"{i:06d}") for name in ("Ana", "Bo") for i in range(15)
     )
+
+
+def comparison(**changes: object) -> Comparison:
+    base: dict[str, object] = {
+        "run_id": "r1", "job_left": "000001", "job_right": "000002", "rater": "Ana",
+        "time_utc": "2026-11-22T10:00:00Z",
+        "values": {"finish": "left", "texture_identity": "same"},
+    }  # fmt: skip
+    base.update(changes)
+    return Comparison(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"values": {"finish": "up", "texture_identity": "same"}}, "'up' is not one of left"),
+        ({"values": {"finish": "left"}}, "no rating for: texture_identity"),
+        ({"job_right": "000001"}, "not compared with itself"),
+        ({"rater": "a<b"}, "rater name"),
+    ],
+)
+def test_a_bad_comparison_is_refused_and_nothing_is_written(
+    tmp_path: Path, bad: dict[str, object], message: str
+) -> None:
+    table = tmp_path / "vfscore_pairs.csv"
+    append_comparisons(table, [comparison()], DIMS)
+    before = table.read_bytes()
+    with pytest.raises(RatingError, match=message):
+        append_comparisons(table, [comparison(**bad)], DIMS)
+    assert table.read_bytes() == before
+
+
+def test_comparisons_are_stored_with_both_jobs_and_sides(tmp_path: Path) -> None:
+    table = tmp_path / "vfscore_pairs.csv"
+    (first,) = append_comparisons(table, [comparison()], DIMS)
+    append_comparisons(table, [comparison(supersedes=first, values={"finish": "right",
+                                                                     "texture_identity": "left"})],
+                       DIMS)  # fmt: skip
+    rows = read_ratings(table)
+    assert list(rows[0]) == [
+        "rating_id", "supersedes", "run_id", "job_left", "job_right", "rater", "time_utc", "note",
+        "snapshot", "p_finish", "p_texture_identity",
+    ]  # fmt: skip
+    (live,) = current(rows)
+    assert (live["job_left"], live["job_right"], live["p_finish"]) == ("000001", "000002", "right")
