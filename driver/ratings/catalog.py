@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from driver.pipeline.artifacts import RECORD_JSON
+from driver.ratings.evidence import judge_entries
 from driver.report.build import report_dir
 from driver.report.collect import collect_jobs
 from driver.ssot.workspace import Workspace
@@ -93,20 +94,12 @@ def load_catalog(ws: Workspace, run_id: str, rubric: Rubric) -> Catalog:
 
 
 def judge_scores(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each judge of a stored result → its overall and per-dimension medians (a panel's members
-    as well as the panel itself)."""
-    out = {
-        str(record.get("llm_model")): {
-            "overall": record.get("vfscore_overall"),
-            "dimensions": record.get("vf_subscores_median") or {},
-        }
+    """Each judge of a stored result (a panel's members too) → its overall score and
+    per-dimension medians."""
+    return {
+        judge: {"overall": e["overall"], "dimensions": e["dimensions"]}
+        for judge, e in judge_entries(record).items()
     }
-    for name, member in (record.get("judges") or {}).items():
-        out[str(name)] = {
-            "overall": member.get("vfscore_overall_median"),
-            "dimensions": member.get("vf_subscores_median") or {},
-        }
-    return out
 
 
 def snapshot(
