@@ -239,6 +239,70 @@ def rate(
 
 
 @app.command()
+def agreement(
+    run_id: Annotated[
+        list[str] | None,
+        typer.Option("--run-id", help="Runs to measure (repeatable; default: every rated run)."),
+    ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(help="archi3D workspace root (default: $ARCHI3D_WORKSPACE)."),
+    ] = None,
+    judge: Annotated[
+        str | None,
+        typer.Option(help="Only this judge (as in vf_llm_model, e.g. offline:appearance-1.0)."),
+    ] = None,
+    rubric: Annotated[Path | None, typer.Option(help="Rubric TOML the ratings follow.")] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help="Where to write the JSON [default: the run's metrics "
+            "folder for one run, else logs/vfscore_agreement.json].",
+        ),
+    ] = None,
+) -> None:
+    """How well each judge agrees with people, per dimension and overall: Spearman rho and
+    Kendall tau of the judge's score against the mean human rating, pairwise accuracy (does the
+    judge order two candidates of a product as people did), people's inter-rater reliability
+    (Krippendorff's alpha), the judge's repeat std and, for pairwise runs, its flip rate; each
+    with n and a 95 % bootstrap interval.
+
+    Exit status: 0 measured, 2 nothing to measure or bad arguments.
+    """
+    from driver.cli.agreement import run_agreement_command
+
+    raise typer.Exit(run_agreement_command(workspace, run_id or [], judge, rubric, json_out))
+
+
+ratings_app = typer.Typer(no_args_is_help=True, help="Human ratings kept in the workspace.")
+app.add_typer(ratings_app, name="ratings")
+
+
+@ratings_app.command("import")
+def ratings_import(
+    file: Annotated[Path, typer.Argument(help="CSV of ratings (or comparisons) made elsewhere.")],
+    workspace: Annotated[
+        Path | None,
+        typer.Option(help="archi3D workspace root (default: $ARCHI3D_WORKSPACE)."),
+    ] = None,
+    rubric: Annotated[Path | None, typer.Option(help="Rubric TOML the ratings follow.")] = None,
+) -> None:
+    """Append ratings made elsewhere to tables/vfscore_ratings.csv, all rows or none.
+
+    Columns: run_id, job_id, rater, r_<dimension> (1-5) for every rubric dimension, and
+    optionally time_utc (2026-11-22T10:00:00Z) and note. A file with job_left, job_right and
+    p_<dimension> (left, right or same) goes to tables/vfscore_pairs.csv. Each job must be a row
+    of its run in generations.csv; the same file is not imported twice.
+
+    Exit status: 0 imported, 2 refused (the message names the line).
+    """
+    from driver.cli.agreement import run_import_command
+
+    raise typer.Exit(run_import_command(workspace, file, rubric))
+
+
+@app.command()
 def demo(
     dir: Annotated[Path, typer.Option("--dir", help="Where to build the demo workspace.")] = Path(
         "vfscore-demo"

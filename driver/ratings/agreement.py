@@ -45,7 +45,8 @@ def _figure(
 ) -> Figure:
     value = statistic(np.arange(n)) if n >= min_n else None
     low, high = bootstrap(statistic, n) if value is not None else (None, None)
-    return {"n": n, "value": None if value is None else round(value, 4), "low": low,
+    # "+ 0.0" turns a rounded -0.0 into 0.0.
+    return {"n": n, "value": None if value is None else round(value, 4) + 0.0, "low": low,
             "high": high}  # fmt: skip
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.atomic import atomic_writer, write_json_atomic
+from driver.ratings.evidence import read_evidence
+from driver.ratings.summary import agreement_report
 from driver.report.collect import collect_jobs
 from driver.report.html import render_html
 from driver.report.manifest import latest_manifest
@@ -73,6 +75,15 @@ def _view(job: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _agreement(ws: Workspace, run_id: str) -> dict[str, Any] | None:
+    """How well the run's judges agree with the people who rated its jobs; None before anyone
+    has."""
+    evidence = read_evidence(ws, [run_id], load_rubric())
+    if not evidence.ratings and not evidence.comparisons:
+        return None
+    return agreement_report(evidence)
+
+
 def build_report(
     ws: Workspace,
     run_id: str,
@@ -98,6 +109,7 @@ def build_report(
         "aggregate_status": aggregate_status([j["status"] for j in jobs if j["selected"]]),
         "summary": _summary(jobs, dims),
         "algorithms": compare_algorithms(jobs, dims),
+        "agreement": _agreement(ws, run_id),
         "jobs": jobs,
     }
     write_json_atomic(out / "report.json", report)

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from driver.report.agreement_html import agreement_section
+
 PAGE_SIZE = 100
 
 
@@ -154,6 +156,7 @@ def render_html(report: Mapping[str, Any], root: str) -> str:
 {_summary(report)}
 {_algorithms(report["algorithms"], dims)}
 {_errors(report["jobs"])}
+{agreement_section(report.get("agreement"))}
 <section><h2>Jobs</h2><div id="controls">
 <input id="filter" placeholder="filter: job, product, algo, error">
 <select id="status"><option value="">every status</option>{statuses}</select>
