@@ -13,37 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import psutil
 import pytest
 import requests
 
 from driver.ratings.store import current, read_ratings
-from tests.support.compute_cli import vfscore
-from tests.support.fast_workspace import RUN_ID, build, fake_blender, job_id, table
+from tests.support.fast_workspace import RUN_ID, job_id
 from tests.support.inspector import Inspector
 
 DIMS = ["color_palette", "finish", "texture_identity", "texture_scale_placement"]
 NOTE = "<script>window.pwned = 1</script> & <b>bold</b>"
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Jobs 0-2: three scored candidates of product 000123; job 3: the only candidate of
-    000999; one row of another run. Scored once for the module by the offline judge."""
-    root = tmp_path_factory.mktemp("inspector")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VFSCORE_BLENDER", str(fake_blender(root)))
-        ws = build(root / "ws", n_jobs=4)
-        rows = table(ws)
-        rows.loc[3, "product_id"] = "000999"
-        other = rows.iloc[[0]].copy()
-        other["run_id"], other["job_id"] = "another-run", "0000000000ff"
-        rows = pd.concat([rows, other], ignore_index=True)
-        rows.to_csv(ws / "tables" / "generations.csv", index=False, encoding="utf-8-sig")
-        assert vfscore(ws).returncode == 0
-    return ws
 
 
 @pytest.fixture
