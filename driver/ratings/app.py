@@ -186,9 +186,11 @@ def create_app(catalog: Catalog, *, default_rater: str = "", allowed_hosts: set[
                 return {"rating_id": r["rating_id"], "note": r["note"], "values": values}
         return None
 
-    def _job_view(job: Job, rater: str, reveal: bool) -> dict[str, Any]:
+    def _job_view(job: Job, rater: str, reveal: bool, own: bool = True) -> dict[str, Any]:
+        """A job as shown: with the rater's own rating and the judge's scores when they have
+        rated it (``own``: not in a comparison, which stays blind), or in review mode."""
         rows = current(read_ratings(ratings_csv))
-        mine = _mine(rows, rater, job.job_id)
+        mine = _mine(rows, rater, job.job_id) if own else None
         if reveal and mine is None:
             with session.lock:
                 session.revealed.add((rater, job.job_id))
@@ -233,8 +235,8 @@ def create_app(catalog: Catalog, *, default_rater: str = "", allowed_hosts: set[
                 return jsonify(item=None, progress=prog)
             # Sides are drawn for every showing, so a position bias cannot follow the pair.
             left, right = pair if secrets.randbelow(2) else pair[::-1]
-            sides = {"left": _job_view(catalog.jobs[left], rater, reveal),
-                     "right": _job_view(catalog.jobs[right], rater, reveal)}  # fmt: skip
+            sides = {"left": _job_view(catalog.jobs[left], rater, reveal, own=False),
+                     "right": _job_view(catalog.jobs[right], rater, reveal, own=False)}  # fmt: skip
             return jsonify(item=sides, progress=prog)
         job_id, prog = _progress_rate(rater)
         one = _job_view(catalog.jobs[job_id], rater, reveal) if job_id else None
@@ -315,6 +317,10 @@ def create_app(catalog: Catalog, *, default_rater: str = "", allowed_hosts: set[
             blind = not {(rater, left.job_id), (rater, right.job_id)} & session.revealed
         shown = snapshot(catalog, [left, right], [_record(left), _record(right)], blind)
         shown["sides"] = {"left": left.job_id, "right": right.job_id, "randomised": True}
+        # Rating a job shows its judge's scores: a comparison of jobs the rater had rated is
+        # not blind to them, whatever the page showed.
+        rated = {r["job_id"] for r in current(read_ratings(ratings_csv)) if r["rater"] == rater}
+        shown["rated_before"] = sorted(rated & {left.job_id, right.job_id})
         comparison = Comparison(
             run_id=catalog.run_id, job_left=left.job_id, job_right=right.job_id, rater=rater,
             time_utc=utc_timestamp(), values=_values(body), note=_note(body),

@@ -249,6 +249,20 @@ def test_scores_stay_hidden_until_submitted_unless_reviewing(ws: Path, app: Insp
     assert blind == {item["job_id"]: True, reviewed["job_id"]: False}
 
 
+def test_a_comparison_stays_blind_after_rating_its_jobs(ws: Path, app: Inspector) -> None:
+    for i in range(3):
+        _rate(app, "Ana", job_id(i))
+    item = get(app, "/api/next", rater="Ana", mode="compare")["item"]
+    assert item["left"]["scores"] is None and item["right"]["scores"] is None
+    assert item["left"]["mine"] is None
+    body = {"rater": "Ana", "job_left": item["left"]["job_id"],
+            "job_right": item["right"]["job_id"], "values": dict.fromkeys(DIMS, "same")}  # fmt: skip
+    assert post(app, "/api/pairs", body).status_code == 200
+    (row,) = pairs(ws)
+    shown = json.loads(row["snapshot"])
+    assert shown["rated_before"] == sorted([row["job_left"], row["job_right"]])
+
+
 def test_sides_of_a_pair_are_randomised(app: Inspector) -> None:
     orders = set()
     for _ in range(30):
