@@ -256,7 +256,8 @@ def test_a_comparison_stays_blind_after_rating_its_jobs(ws: Path, app: Inspector
     assert item["left"]["scores"] is None and item["right"]["scores"] is None
     assert item["left"]["mine"] is None
     body = {"rater": "Ana", "job_left": item["left"]["job_id"],
-            "job_right": item["right"]["job_id"], "values": dict.fromkeys(DIMS, "same")}  # fmt: skip
+            "job_right": item["right"]["job_id"],
+            "values": dict.fromkeys(DIMS, "same")}  # fmt: skip
     assert post(app, "/api/pairs", body).status_code == 200
     (row,) = pairs(ws)
     shown = json.loads(row["snapshot"])
