@@ -148,7 +148,12 @@ def create_app(catalog: Catalog, *, default_rater: str = "", allowed_hosts: set[
             rater=default_rater,
             rubric={"id": catalog.rubric.id, "version": catalog.rubric.version},
             dimensions=[
-                {"name": d.name, "definition": d.definition, "ignore": d.ignore}
+                {
+                    "name": d.name,
+                    "definition": d.definition,
+                    "ignore": d.ignore,
+                    "weight": d.weight,
+                }
                 for d in catalog.rubric.dimensions
             ],
             anchors=ANCHORS,

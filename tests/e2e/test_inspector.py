@@ -130,10 +130,18 @@ def test_rate_two_jobs_blind_with_keyboard_and_mouse_then_reload(
         assert hashlib.sha256((ws / rel).read_bytes()).hexdigest() == sha
 
 
-def test_edit_appends_a_row_that_supersedes(ws: Path, app: Inspector, browser: Any) -> None:
+def test_zoom_and_edit_appends_a_row_that_supersedes(
+    ws: Path, app: Inspector, browser: Any
+) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     _name_myself(browser, app, "Ana")
+    browser.find_element(By.CSS_SELECTOR, "#views img").click()  # zoom a view, Esc closes
+    _wait(browser, lambda b: _by_id(b, "zoom").is_displayed())
+    assert _by_id(browser, "zoom-img").get_attribute("src").split("/img/")[1]
+    _keys(browser, Keys.ESCAPE)
+    _wait(browser, lambda b: not _by_id(b, "zoom").is_displayed())
     _by_id(browser, "progress").click()
     _keys(browser, "2", "2", "2", "2")
     _by_id(browser, "submit").click()

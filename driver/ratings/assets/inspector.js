@@ -105,6 +105,17 @@ function fillForm(mine) {
 
 function judgeColumns(scores) { return Object.keys(scores.judges); }
 
+// A person's overall, as the judge's: the rubric-weighted mean of their ratings (1-5).
+function personOverall(mine) {
+  let total = 0, weights = 0;
+  for (const dim of state.config.dimensions) {
+    if (typeof mine[dim.name] !== "number") return "";
+    total += dim.weight * mine[dim.name];
+    weights += dim.weight;
+  }
+  return (total / weights).toFixed(1);
+}
+
 function revealScores(scoresBySide, mine, note) {
   // scoresBySide: {"": scores} when rating one job, {left, right} when comparing.
   const sides = Object.entries(scoresBySide);
@@ -118,7 +129,10 @@ function revealScores(scoresBySide, mine, note) {
   const rows = [el("tr", {}, head)];
   for (const dim of [...state.config.dimensions.map((d) => d.name), "overall"]) {
     const cells = [el("th", { text: dim.replaceAll("_", " ") })];
-    if (mine) cells.push(el("td", { text: String(mine[dim] ?? "") }));
+    if (mine) {
+      const own = dim === "overall" && state.mode === "rate" ? personOverall(mine) : (mine[dim] ?? "");
+      cells.push(el("td", { text: String(own) }));
+    }
     for (const [, scores] of sides) {
       for (const judge of judgeColumns(scores)) {
         const s = scores.judges[judge];
