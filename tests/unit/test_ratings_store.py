@@ -158,3 +158,37 @@ def test_comparisons_are_stored_with_both_jobs_and_sides(tmp_path: Path) -> None
     ]  # fmt: skip
     (live,) = current(rows)
     assert (live["job_left"], live["job_right"], live["p_finish"]) == ("000001", "000002", "right")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(st.tuples(st.sampled_from(["Ana", "Bo"]), st.integers(1, 5),
+                           st.integers(1, 5), st.booleans()), min_size=1, max_size=2,
+                 unique_by=lambda t: t[0]),
+        min_size=1, max_size=4,
+    )
+)  # fmt: skip
+def test_appends_only_ever_add_bytes_and_edits_leave_one_live_row(
+    tmp_path_factory: pytest.TempPathFactory, batches: list[list[tuple[str, int, int, bool]]]
+) -> None:
+    table = tmp_path_factory.mktemp("r") / "vfscore_ratings.csv"
+    last: dict[str, str] = {}  # rater → their latest rating id
+    chains = 0
+    for batch in batches:
+        before = table.read_bytes() if table.exists() else b""
+        ratings = []
+        for rater, finish, texture, edit in batch:
+            edits = edit and rater in last
+            chains += not edits
+            values = {"finish": finish, "texture_identity": texture}
+            ratings.append(rating(rater=rater, supersedes=last[rater] if edits else "",
+                                  values=values))  # fmt: skip
+        for (rater, *_), rid in zip(batch, append_ratings(table, ratings, DIMS), strict=True):
+            last[rater] = rid
+        assert table.read_bytes().startswith(before)  # nothing earlier changed
+    rows = read_ratings(table)
+    assert len(rows) == sum(len(b) for b in batches)
+    # A rater appears once per batch, and an edit supersedes their latest row: one live row
+    # per chain of edits.
+    assert len(current(rows)) == chains
