@@ -15,6 +15,7 @@ from .atomic import write_json_atomic
 from .glb_check import GlbInfo, GlbProblem
 from .keys import reject_unknown_keys
 from .model_format import inspect_model
+from .pose_match import MAX_TARGETS, PoseTarget, PoseTargetError
 from .spec import RenderSpec, SpecError
 
 JOB_SCHEMA = "vfscore.render_job"
@@ -51,7 +52,16 @@ _PREFIX = {
 _BARE = ("no_mesh", "no_faces", "unsupported_format")
 
 
-_JOB_KEYS = ("schema", "version", "glb", "out_dir", "spec", "allow_missing_textures", "launched_at")
+_JOB_KEYS = (
+    "schema",
+    "version",
+    "glb",
+    "out_dir",
+    "spec",
+    "allow_missing_textures",
+    "launched_at",
+    "match",
+)
 
 
 class RenderFailure(Exception):
@@ -77,13 +87,15 @@ class RenderFailure(Exception):
 
 @dataclass(frozen=True)
 class RenderJob:
-    """Render ``glb`` with ``spec`` into ``out_dir``."""
+    """Render ``glb`` with ``spec`` into ``out_dir``; for each of ``match`` (a photo's product
+    shape), also find the pose that matches it and render the model from there."""
 
     glb: Path
     out_dir: Path
     spec: RenderSpec
     allow_missing_textures: bool = False
     launched_at: float | None = None  # time.time() when the driver started Blender
+    match: tuple[PoseTarget, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +106,7 @@ class RenderJob:
             "spec": self.spec.to_dict(),
             "allow_missing_textures": self.allow_missing_textures,
             "launched_at": self.launched_at,
+            "match": [t.to_dict() for t in self.match],
         }
 
     @classmethod
@@ -116,12 +129,14 @@ class RenderJob:
         except (SpecError, KeyError, TypeError, ValueError) as exc:
             raise RenderFailure("bad_job", f"invalid spec: {exc}") from None
         launched = doc.get("launched_at")
+        match = _match_targets(doc.get("match", []))
         return cls(
             glb=Path(doc["glb"]),
             out_dir=Path(doc["out_dir"]),
             spec=spec,
             allow_missing_textures=bool(doc.get("allow_missing_textures", False)),
             launched_at=float(launched) if launched is not None else None,
+            match=match,
         )
 
     @classmethod
@@ -139,6 +154,18 @@ class RenderJob:
 
     def write(self, path: Path) -> None:
         write_json_atomic(path, self.to_dict())
+
+
+def _match_targets(doc: Any) -> tuple[PoseTarget, ...]:
+    if not isinstance(doc, list) or len(doc) > MAX_TARGETS:
+        raise RenderFailure("bad_job", f"match must be a list of at most {MAX_TARGETS} targets")
+    try:
+        targets = tuple(PoseTarget.from_dict(t) for t in doc)
+    except PoseTargetError as exc:
+        raise RenderFailure("bad_job", str(exc)) from None
+    if len({t.name for t in targets}) != len(targets):
+        raise RenderFailure("bad_job", "match targets must have distinct names")
+    return targets
 
 
 def check_glb(path: Path) -> GlbInfo:

@@ -28,6 +28,7 @@ from ..scene.hdri_access import (
     resolve_hdri,
     sha256_file,
 )
+from .matched import render_matched
 
 
 def view_filename(index: int, name: str) -> str:
@@ -187,6 +188,16 @@ def _run(job: RenderJob, result: dict[str, Any]) -> None:
     timings["views_s"] = [v["render_s"] for v in result["views"]]
     # Blender writes each PNG inside the render call; this is the metadata stripping and hashing.
     timings["write_s"] = round(sum(v["write_s"] for v in result["views"]), 4)
+    if job.match:
+        try:
+            result["matched"], match_timings = render_matched(
+                scene, mesh_objects(objects), spec, built.camera_distance, job.match, job.out_dir
+            )
+        except RenderFailure:
+            raise
+        except Exception as exc:
+            raise RenderFailure("render_failed", _last_line(str(exc))) from None
+        timings.update(match_timings)
 
 
 def _last_line(text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import bpy
 import numpy as np
 import numpy.typing as npt
-from mathutils import Matrix, Vector
+from mathutils import Matrix, Quaternion, Vector
 
 from ..contract.model_format import sniff
 from ..contract.spec import RenderSpec
@@ -156,7 +156,7 @@ def cull_single_sided(meshes: list[bpy.types.Object]) -> int:
     return len(materials)
 
 
-def _world_vertices(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> FloatArray:
+def world_vertices(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> FloatArray:
     evaluated = obj.evaluated_get(depsgraph)
     mesh = evaluated.to_mesh()
     try:
@@ -174,7 +174,7 @@ def world_bounds(meshes: list[bpy.types.Object]) -> tuple[FloatArray, FloatArray
     depsgraph = bpy.context.evaluated_depsgraph_get()
     lows, highs = [], []
     for obj in meshes:
-        co = _world_vertices(obj, depsgraph)
+        co = world_vertices(obj, depsgraph)
         if len(co):
             lows.append(co.min(axis=0))
             highs.append(co.max(axis=0))
@@ -255,6 +255,22 @@ def setup_world(scene: bpy.types.Scene, hdri_path: Path, spec: RenderSpec) -> No
     scene.world = world
 
 
+def camera_pose(
+    azimuth_deg: float, elevation_deg: float, distance: float
+) -> tuple[Vector, Quaternion]:
+    """Where a rig camera sits (on a sphere of ``distance`` around the origin; azimuth 0 looks
+    along +Y, i.e. at the model's front) and its rotation (looking at the origin, Z up)."""
+    az, el = math.radians(azimuth_deg), math.radians(elevation_deg)
+    position = Vector(
+        (
+            distance * math.cos(el) * math.sin(az),
+            -distance * math.cos(el) * math.cos(az),
+            distance * math.sin(el),
+        )
+    )
+    return position, (-position).to_track_quat("-Z", "Y")
+
+
 def add_cameras(
     scene: bpy.types.Scene, spec: RenderSpec, radius: float
 ) -> tuple[list[bpy.types.Object], float]:
@@ -281,17 +297,9 @@ def add_cameras(
         cam = bpy.data.objects.new(name, data)
         cam[VIEW_INDEX_PROP] = i
         scene.collection.objects.link(cam)
-        az, el = math.radians(view.azimuth_deg), math.radians(view.elevation_deg)
-        position = Vector(
-            (
-                distance * math.cos(el) * math.sin(az),
-                -distance * math.cos(el) * math.cos(az),
-                distance * math.sin(el),
-            )
-        )
-        cam.location = position
+        cam.location, rotation = camera_pose(view.azimuth_deg, view.elevation_deg, distance)
         cam.rotation_mode = "QUATERNION"
-        cam.rotation_quaternion = (-position).to_track_quat("-Z", "Y")
+        cam.rotation_quaternion = rotation
         cameras.append(cam)
     if cameras:
         scene.camera = cameras[0]

@@ -148,6 +148,7 @@ def run_render(
         job.spec,
         job.allow_missing_textures,
         time.time(),
+        job.match,
     )
     stamped.write(job_path)
     (job.out_dir / RESULT_FILE).unlink(missing_ok=True)

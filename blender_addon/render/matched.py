@@ -1,0 +1,141 @@
+"""Matched views: the model rendered from the pose that matches each reference photo.
+
+Runs after the standard views, in the same scene and with the same RenderSpec (samples, seed,
+HDRI, colour management): only the camera differs. The camera is a rig camera (same distance and
+field of view) at the matched pose; the render is cropped to the product (a render border), so the
+pixels go to the product whatever its size in the frame.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import bpy
+
+from ..contract.png_meta import strip_png_file
+from ..contract.pose_match import (
+    MATCH_MARGIN,
+    MATCH_SIDE,
+    POSE_SEARCH_VERSION,
+    PoseMatch,
+    PoseTarget,
+    search,
+)
+from ..contract.render_job import RenderFailure
+from ..contract.spec import RenderSpec
+from ..scene.build import camera_pose
+from ..scene.hdri_access import sha256_file
+from ..scene.silhouette import model_bvh, silhouette
+
+MATCH_CAMERA = "VFScore_MatchCamera"
+
+
+def matched_filename(index: int, name: str) -> str:
+    """``m00_<photo>.png``: after the standard views in a sorted listing."""
+    return f"m{index:02d}_{name}.png"
+
+
+def _camera(scene: bpy.types.Scene, spec: RenderSpec, distance: float) -> bpy.types.Object:
+    data = bpy.data.cameras.new(MATCH_CAMERA)
+    data.lens_unit = "FOV"
+    data.sensor_fit = "VERTICAL"  # the full frame is square: the FOV holds both ways
+    data.angle_y = math.radians(spec.rig.fov_deg)
+    data.clip_start = distance * 0.01
+    data.clip_end = distance * 4
+    cam = bpy.data.objects.new(MATCH_CAMERA, data)
+    scene.collection.objects.link(cam)
+    cam.rotation_mode = "QUATERNION"
+    return cam
+
+
+def _frame(render: Any, match: PoseMatch, side: int) -> None:
+    """A square full frame sized so the cropped product has ``side`` pixels on its longer side."""
+    top, bottom, left, right = match.bbox
+    top, left = max(0.0, top - MATCH_MARGIN), max(0.0, left - MATCH_MARGIN)
+    bottom, right = min(1.0, bottom + MATCH_MARGIN), min(1.0, right + MATCH_MARGIN)
+    full = math.ceil(side / max(bottom - top, right - left))
+    render.resolution_x = render.resolution_y = full
+    render.resolution_percentage = 100
+    render.use_border = True
+    render.use_crop_to_border = True
+    # Blender's border runs bottom-up; the silhouette's rows run top-down.
+    render.border_min_x, render.border_max_x = left, right
+    render.border_min_y, render.border_max_y = 1.0 - bottom, 1.0 - top
+
+
+def render_matched(
+    scene: bpy.types.Scene,
+    meshes: list[bpy.types.Object],
+    spec: RenderSpec,
+    distance: float,
+    targets: tuple[PoseTarget, ...],
+    out_dir: Path,
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Search each target's pose and render the matched ones; (entries, timings)."""
+    start = time.perf_counter()
+    tree = model_bvh(meshes)
+    matches = search(
+        list(targets),
+        lambda az, el, rays: silhouette(tree, az, el, distance, spec.rig.fov_deg, rays),
+    )
+    searched = time.perf_counter()
+    render = scene.render
+    saved = (render.resolution_x, render.resolution_y, render.use_border, render.use_crop_to_border)
+    cam = _camera(scene, spec, distance)
+    entries = []
+    try:
+        for index, match in enumerate(matches):
+            entries.append(_render_one(scene, cam, match, spec, distance, (index, out_dir)))
+    finally:
+        render.resolution_x, render.resolution_y, render.use_border, render.use_crop_to_border = (
+            saved
+        )
+        scene.camera = None
+        data = cam.data
+        bpy.data.objects.remove(cam)
+        bpy.data.cameras.remove(data)
+    timings = {
+        "pose_search_s": round(searched - start, 4),
+        "matched_render_s": round(time.perf_counter() - searched, 4),
+    }
+    return entries, timings
+
+
+def _render_one(
+    scene: bpy.types.Scene,
+    cam: bpy.types.Object,
+    match: PoseMatch,
+    spec: RenderSpec,
+    distance: float,
+    where: tuple[int, Path],
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": match.name,
+        "azimuth_deg": match.azimuth_deg,
+        "elevation_deg": match.elevation_deg,
+        "iou": match.iou,
+        "poses_compared": match.evaluated,
+        "search_version": POSE_SEARCH_VERSION,
+        "file": None,
+        "sha256": None,
+    }
+    if not match.matched:
+        return entry
+    cam.location, cam.rotation_quaternion = camera_pose(
+        match.azimuth_deg, match.elevation_deg, distance
+    )
+    scene.camera = cam
+    _frame(scene.render, match, min(max(spec.resolution), MATCH_SIDE))
+    path = where[1] / matched_filename(where[0], match.name)
+    scene.render.filepath = str(path)
+    bpy.ops.render.render(write_still=True, scene=scene.name)
+    if not path.is_file():
+        raise RenderFailure(
+            "render_failed", f"Blender wrote no image for matched view {match.name!r}"
+        )
+    strip_png_file(path)
+    entry.update(file=path.name, sha256=sha256_file(path))
+    return entry
