@@ -12,6 +12,8 @@ the best few poses by a shrinking pattern search.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +96,12 @@ class PoseMatch:
     @property
     def matched(self) -> bool:
         return self.iou >= MIN_IOU
+
+
+def targets_key(targets: tuple[PoseTarget, ...]) -> str:
+    """What matched views are reused on: the targets and the search that matched them."""
+    doc = {"search": POSE_SEARCH_VERSION, "targets": [t.to_dict() for t in targets]}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
 def _fill_holes(mask: Mask) -> Mask:

@@ -11,6 +11,7 @@ import json
 import math
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -188,7 +189,13 @@ def glb_bytes(
         bufferViews=views,
         buffers=[{"byteLength": len(binary)}],
     )
+    return pack_glb(doc, binary)
+
+
+def pack_glb(doc: dict[str, Any], binary: bytes) -> bytes:
+    """A GLB container: the JSON chunk, then the BIN chunk (padded to 4 bytes)."""
     js = _pad(json.dumps(doc, separators=(",", ":")).encode(), b" ")
+    binary = _pad(binary, b"\0")
     total = 12 + 8 + len(js) + 8 + len(binary)
     return (
         struct.pack("<4sII", b"glTF", 2, total)
@@ -197,3 +204,15 @@ def glb_bytes(
         + struct.pack("<II", len(binary), 0x004E4942)
         + binary
     )
+
+
+def unpack_glb(data: bytes) -> tuple[dict[str, Any], bytes]:
+    """(JSON document, BIN chunk) of a well-formed GLB (checked files only: no validation)."""
+    js_len, _ = struct.unpack_from("<II", data, 12)
+    doc = json.loads(data[20 : 20 + js_len])
+    start = 20 + js_len
+    binary = b""
+    if start + 8 <= len(data):
+        bin_len, _ = struct.unpack_from("<II", data, start)
+        binary = data[start + 8 : start + 8 + bin_len]
+    return doc, binary

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.model_format import side_files
+from blender_addon.contract.pose_match import PoseTarget
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
 from blender_addon.contract.spec import RenderSpec
 from driver.pipeline.launcher import (
@@ -65,6 +66,7 @@ class RemoteJob:
     files: dict[str, bytes]
     spec: dict[str, Any]
     allow_missing_textures: bool
+    match: tuple[dict[str, Any], ...] = ()  # the pose targets, as the job document has them
 
 
 def _check_worker() -> None:
@@ -93,7 +95,11 @@ def render_from_bytes(remote: RemoteJob, timeout_s: float | None) -> dict[str, A
             target.write_bytes(data)
         spec = RenderSpec.from_dict(remote.spec)
         job = RenderJob(
-            scratch / "model" / remote.model, scratch / "out", spec, remote.allow_missing_textures
+            scratch / "model" / remote.model,
+            scratch / "out",
+            spec,
+            remote.allow_missing_textures,
+            match=tuple(PoseTarget.from_dict(t) for t in remote.match),
         )
         try:
             outcome = run_render(job, timeout_s, scratch)
@@ -117,7 +123,13 @@ def pack_job(job: RenderJob) -> RemoteJob:
     files = {job.glb.name: job.glb.read_bytes()}
     for path in side_files(job.glb):
         files[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return RemoteJob(job.glb.name, files, job.spec.to_dict(), job.allow_missing_textures)
+    return RemoteJob(
+        job.glb.name,
+        files,
+        job.spec.to_dict(),
+        job.allow_missing_textures,
+        tuple(t.to_dict() for t in job.match),
+    )
 
 
 def _probe(path: str, token: str) -> bool:

@@ -378,7 +378,7 @@ def _render(run: _Run, c: Candidate) -> _Rendered | None:
         archive_previous(run.out_dir(c), run.started)
     start = time.perf_counter()
     stage = render_stage(
-        c.glb, run.out_dir(c), run.opts.timeout_s, run.settings, run.cancel, run.runner
+        c.glb, run.out_dir(c), run.opts.timeout_s, run.settings, run.cancel, run.runner, c.refs
     )
     return _Rendered(stage, start)
 
@@ -390,7 +390,7 @@ def _judge(run: _Run, c: Candidate, rendered: _Rendered) -> dict[str, Any] | Non
     check_deadline(rendered.start, run.opts.timeout_s)
     try:
         judged, scoring_s = judge_stage(
-            c.refs, run.opts.repeats, run.settings, rendered.stage.views
+            c.refs, run.opts.repeats, run.settings, rendered.stage.views, rendered.stage.matched
         )
     except FatalJudgeError as exc:
         run.fatal.append(exc)

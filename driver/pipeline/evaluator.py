@@ -79,10 +79,10 @@ def evaluate(req: VFScoreRequest, settings: RunSettings) -> VFScoreResponse:
     render_s: float | None = None
     try:
         refs, left_out = check_photos(req.ref_images)
-        render = render_stage(req.cand_glb, req.out_dir, req.timeout_s, settings)
+        render = render_stage(req.cand_glb, req.out_dir, req.timeout_s, settings, refs=refs)
         render_s = render.seconds
         check_deadline(start, req.timeout_s)
-        judged, scoring_s = judge_stage(refs, req.repeats, settings, render.views)
+        judged, scoring_s = judge_stage(refs, req.repeats, settings, render.views, render.matched)
         place = JobPlace(req.out_dir, refs, req.workspace, req.algo, left_out)
         payload = write_success(place, settings, render, judged, scoring_s)
     except EvaluationError as exc:

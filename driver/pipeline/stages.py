@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.atomic import write_json_atomic
+from blender_addon.contract.pose_match import MAX_TARGETS, PoseTarget, signature, targets_key
 from blender_addon.contract.render_job import RESULT_FILE, RenderFailure, RenderJob, check_glb
 from driver.config.settings import RunSettings
 from driver.pipeline.launcher import RenderOutcome, RenderTimeout, blender_binary, run_render
@@ -21,7 +22,7 @@ from driver.report.thumbs import ensure_thumbnail
 from hdri.registry import sha256_file
 from rubric.core.errors import FatalJudgeError, JudgeError
 from rubric.core.images import ImageInputError
-from rubric.core.judge import JudgeResult
+from rubric.core.judge import JudgeResult, MatchedView, PoseMatchingJudge
 
 RENDERS = "renders"
 
@@ -36,6 +37,7 @@ class RenderStage:
     result: dict[str, Any]
     seconds: float
     cached: bool
+    matched: tuple[MatchedView, ...] = ()
 
 
 def renderer_version(blender: str | None = None) -> str:
@@ -49,12 +51,15 @@ def renderer_version(blender: str | None = None) -> str:
         return "bpy unknown"
 
 
-def _reusable(result: dict[str, Any], glb_sha: str, settings: RunSettings) -> bool:
+def _reusable(
+    result: dict[str, Any], glb_sha: str, settings: RunSettings, match_key: str | None
+) -> bool:
     if not (
         result.get("ok")
         and result.get("glb", {}).get("sha256") == glb_sha
         and result.get("spec_hash") == settings.spec.spec_hash()
         and result.get("renderer") == renderer_version(settings.blender)
+        and result.get("match_key") == match_key
     ):
         return False
     # Renders made while missing textures were allowed are not valid once they are not.
@@ -63,15 +68,19 @@ def _reusable(result: dict[str, Any], glb_sha: str, settings: RunSettings) -> bo
     )
 
 
-def cached_render(render_dir: Path, glb_sha: str, settings: RunSettings) -> dict[str, Any] | None:
-    """The render result in ``render_dir`` if its views can be reused for this model and spec."""
+def cached_render(
+    render_dir: Path, glb_sha: str, settings: RunSettings, match_key: str | None = None
+) -> dict[str, Any] | None:
+    """The render result in ``render_dir`` if its views can be reused for this model and spec
+    (and, with ``match_key``, the same photos' poses)."""
     try:
         result = json.loads((render_dir / RESULT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(result, dict) or not _reusable(result, glb_sha, settings):
+    if not isinstance(result, dict) or not _reusable(result, glb_sha, settings, match_key):
         return None
-    for view in result.get("views", []):
+    made = [v for v in result.get("matched", []) if v.get("file")]
+    for view in [*result.get("views", []), *made]:
         file = render_dir / view["file"]
         if not file.is_file() or sha256_file(file) != view["sha256"]:
             return None
@@ -83,6 +92,33 @@ def cached_render(render_dir: Path, glb_sha: str, settings: RunSettings) -> dict
 Runner = Callable[[RenderJob, float | None, Path, threading.Event | None], RenderOutcome]
 
 
+def pose_targets(refs: Sequence[Path], settings: RunSettings) -> tuple[PoseTarget, ...]:
+    """The photos' shapes to match, when the judge compares like with like (else none)."""
+    judge = settings.judge
+    if not refs or not isinstance(judge, PoseMatchingJudge):
+        return ()
+    masks = judge.photo_masks(list(refs)[:MAX_TARGETS])
+    return tuple(PoseTarget(f"ref{i:02d}", signature(m)) for i, m in enumerate(masks))
+
+
+def matched_views(
+    result: dict[str, Any], refs: Sequence[Path], render_dir: Path
+) -> tuple[MatchedView, ...]:
+    """The render result's matched views, paired with the photos they match."""
+    by_name = {f"ref{i:02d}": p for i, p in enumerate(refs)}
+    return tuple(
+        MatchedView(
+            by_name[m["name"]],
+            render_dir / m["file"] if m.get("file") else None,
+            float(m["azimuth_deg"]),
+            float(m["elevation_deg"]),
+            float(m["iou"]),
+        )
+        for m in result.get("matched", [])
+        if m.get("name") in by_name
+    )
+
+
 def render_stage(
     glb: Path,
     out_dir: Path,
@@ -90,10 +126,12 @@ def render_stage(
     settings: RunSettings,
     cancel: threading.Event | None = None,
     runner: Runner | None = None,
+    refs: Sequence[Path] = (),
 ) -> RenderStage:
     """Render the standard views into ``out_dir/renders``, or reuse them (same GLB bytes, spec,
     renderer and texture policy) unless the run is a redo. ``runner`` runs the render job
-    (default: Blender here)."""
+    (default: Blender here). With ``refs`` and a pose-matching judge, also the views that match
+    the photos' poses."""
     render_dir = out_dir / RENDERS
     try:
         # Before hashing or launching anything: a broken or hostile file costs microseconds.
@@ -101,13 +139,17 @@ def render_stage(
     except RenderFailure as failure:
         raise EvaluationError(failure.line) from None
     glb_sha = sha256_file(glb)
+    targets = pose_targets(refs, settings)
+    key = targets_key(targets) if targets else None
     if not settings.redo:
-        cached = cached_render(render_dir, glb_sha, settings)
+        cached = cached_render(render_dir, glb_sha, settings, key)
         if cached is not None:
-            return RenderStage([render_dir / v["file"] for v in cached["views"]], cached, 0.0, True)
+            views = [render_dir / v["file"] for v in cached["views"]]
+            matched = matched_views(cached, refs, render_dir)
+            return RenderStage(views, cached, 0.0, True, matched)
     if render_dir.exists():
         shutil.rmtree(render_dir)
-    job = RenderJob(glb, render_dir, settings.spec, settings.allow_missing_textures)
+    job = RenderJob(glb, render_dir, settings.spec, settings.allow_missing_textures, match=targets)
     try:
         if runner is None:
             outcome = run_render(job, timeout_s, out_dir, cancel, settings.blender)
@@ -122,21 +164,32 @@ def render_stage(
             message = f"Blender exited with code {outcome.returncode} (see blender_stderr.txt)"
         raise EvaluationError(message)
     result["renderer"] = renderer_version(settings.blender)
+    result["match_key"] = key
     write_json_atomic(render_dir / RESULT_FILE, result)
     views = [render_dir / v["file"] for v in result["views"]]
     for view in views:  # for the report: milliseconds now, minutes for 10,000 jobs later
         ensure_thumbnail(view)
-    return RenderStage(views, result, outcome.seconds, False)
+    matched = matched_views(result, refs, render_dir)
+    return RenderStage(views, result, outcome.seconds, False, matched)
 
 
 def judge_stage(
-    refs: Sequence[Path], repeats: int, settings: RunSettings, views: list[Path]
+    refs: Sequence[Path],
+    repeats: int,
+    settings: RunSettings,
+    views: list[Path],
+    matched: Sequence[MatchedView] = (),
 ) -> tuple[JudgeResult, float]:
-    """Judge the views against the references; FatalJudgeError propagates (stop the batch)."""
+    """Judge the views (and the matched views, for a judge that uses them) against the
+    references; FatalJudgeError propagates (stop the batch)."""
     start = time.perf_counter()
+    judge = settings.judge
     try:
         r, g, b = (round(255 * c) for c in settings.spec.background_rgb)
-        result = settings.judge.judge(list(refs), views, repeats, (r, g, b))
+        if matched and isinstance(judge, PoseMatchingJudge):
+            result = judge.judge(list(refs), views, repeats, (r, g, b), matched)
+        else:
+            result = judge.judge(list(refs), views, repeats, (r, g, b))
     except FatalJudgeError:
         raise
     except (JudgeError, ImageInputError) as exc:

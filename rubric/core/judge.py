@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
 
 from rubric.core.aggregate import aggregate
 from rubric.core.definition import Rubric
@@ -94,4 +97,42 @@ class Judge(Protocol):
         background: tuple[int, int, int] = WHITE,
     ) -> JudgeResult:
         """Judge ``renders`` against ``refs``; transparent render pixels show ``background``."""
+        ...
+
+
+@dataclass(frozen=True)
+class MatchedView:
+    """The model seen from the pose that matches one reference photo (found by silhouette)."""
+
+    photo: Path
+    render: Path | None  # None: no pose matched the photo well enough to be worth a render
+    azimuth_deg: float
+    elevation_deg: float
+    iou: float  # of the photo's product mask and the model's silhouette at that pose
+
+
+@runtime_checkable
+class PoseMatchingJudge(Protocol):
+    """A judge that compares each photo with the model rendered from the photo's own pose.
+
+    The render stage asks it for the photos' product masks, finds the matching poses, renders
+    them and passes them back as ``matched``.
+    """
+
+    provenance: str
+    rubric: Rubric
+
+    def photo_masks(self, refs: Sequence[Path]) -> list[npt.NDArray[np.bool_]]:
+        """The product's pixels in each photo, as the judge itself will see them."""
+        ...
+
+    def judge(
+        self,
+        refs: Sequence[Path],
+        renders: Sequence[Path],
+        repeats: int,
+        background: tuple[int, int, int] = WHITE,
+        matched: Sequence[MatchedView] = (),
+    ) -> JudgeResult:
+        """As :meth:`Judge.judge`, with the matched views when the render stage made them."""
         ...

@@ -2,28 +2,37 @@
 
 Same interface and payload as the LLM judge; only the provenance (``offline:appearance-<ver>``)
 tells them apart. Being deterministic, every repeat gives the same answer, computed once.
+
+Version 2 compares like with like: the render stage finds, for each photo, the pose whose
+silhouette matches the photo's product and renders the model from there; each dimension is then
+measured on aligned pixels (``rubric.offline.aligned``) and blended with the view-independent
+statistics of version 1 (palette, texture histograms, highlights of the turntable views). A photo
+no pose matches counts through the statistics only, and the explanation says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from rubric.core.definition import Rubric
 from rubric.core.images import WHITE, ImageInputError, fit_within, load_image
-from rubric.core.judge import JudgeResult, RepeatResult
+from rubric.core.judge import JudgeResult, MatchedView, RepeatResult
+from rubric.core.rounding import round_half_up
+from rubric.offline import aligned
 from rubric.offline.finish import finish_distance, finish_features
 from rubric.offline.foreground import foreground
 from rubric.offline.palette import earth_movers, palette
 from rubric.offline.placement import scale_placement_distance
-from rubric.offline.scoring import SCALE, score_from_distance
+from rubric.offline.scoring import ALIGNED, SCALE, score_from_distance
 from rubric.offline.texture import texture_distance, texture_features
 from rubric.offline.views import ImageView, pooled_pixels
 
-OFFLINE_VERSION = "1.0"
+OFFLINE_VERSION = "2.0"
 ANALYSIS_SIDE = 256
 KNOWN_DIMENSIONS = set(SCALE)
 
@@ -43,8 +52,37 @@ def _load(path: Path, what: str) -> tuple[npt.NDArray[np.uint8], ImageView, dict
     return arr, ImageView.from_rgb(arr[..., :3], fg), info
 
 
+ALIGN_LOAD_SIDE = 768  # photos and matched renders are read at most this large for alignment
+
+
+def _aligned_pair(view: MatchedView, photo_mask: npt.NDArray[np.bool_]) -> aligned.Aligned:
+    """The photo (mask from the analysis size, scaled up) and its matched render, aligned."""
+    assert view.render is not None
+    photo = load_image(view.photo, "reference photo").convert("RGB")
+    rgb = np.asarray(fit_within(photo, ALIGN_LOAD_SIDE), dtype=np.float64) / 255.0
+    rows = (np.arange(rgb.shape[0]) * photo_mask.shape[0] // rgb.shape[0])[:, None]
+    cols = (np.arange(rgb.shape[1]) * photo_mask.shape[1] // rgb.shape[1])[None]
+    render = load_image(view.render, "matched render").convert("RGBA")
+    rgba = np.asarray(fit_within(render, ALIGN_LOAD_SIDE), dtype=np.float64) / 255.0
+    return aligned.align(rgb, photo_mask[rows, cols], rgba[..., :3], rgba[..., 3] >= 0.5)
+
+
+def aligned_distances(pair: aligned.Aligned) -> dict[str, tuple[float, dict[str, float]]]:
+    """Each dimension's distance on one aligned photo/render pair, with the numbers behind it."""
+    return {
+        "color_palette": aligned.colour_distance(pair),
+        "texture_identity": aligned.structure_distance(pair),
+        "texture_scale_placement": aligned.placement_distance(pair),
+        "finish": aligned.finish_distance(pair),
+    }
+
+
+def _numbers(parts: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.3g}" for k, v in parts.items())
+
+
 class OfflineJudge:
-    """Scores the rubric's dimensions from colour, texture, spectrum and highlight statistics."""
+    """Scores the rubric's dimensions on pose-matched pixels and view-independent statistics."""
 
     def __init__(self, rubric: Rubric) -> None:
         unknown = sorted(set(rubric.names) - KNOWN_DIMENSIONS)
@@ -56,8 +94,12 @@ class OfflineJudge:
         self.rubric = rubric
         self.provenance = f"offline:appearance-{OFFLINE_VERSION}"
 
+    def photo_masks(self, refs: Sequence[Path]) -> list[npt.NDArray[np.bool_]]:
+        """The product's pixels in each photo, at the size the judge measures them."""
+        return [_load(p, "reference photo")[1].mask for p in refs]
+
     def score(
-        self, refs: Sequence[Path], renders: Sequence[Path]
+        self, refs: Sequence[Path], renders: Sequence[Path], matched: Sequence[MatchedView] = ()
     ) -> tuple[dict[str, int], dict[str, str], dict[str, object]]:
         """(subscores, explanation per dimension, measurement details)."""
         if not refs:
@@ -66,39 +108,57 @@ class OfflineJudge:
             raise ImageInputError("no renders given")
         loaded_refs = [_load(p, "reference photo") for p in refs]
         loaded_cands = [_load(p, "render") for p in renders]
-        r_views = [v for _, v, _ in loaded_refs]
-        c_views = [v for _, v, _ in loaded_cands]
-        rc, rw = palette(pooled_pixels(r_views))
-        cc, cw = palette(pooled_pixels(c_views))
-        distances: dict[str, tuple[float, dict[str, float]]] = {
-            "color_palette": (earth_movers(rc, rw, cc, cw), {}),
-            "texture_identity": texture_distance(
-                texture_features(r_views), texture_features(c_views)
-            ),
-            "texture_scale_placement": scale_placement_distance(r_views, c_views),
-            "finish": finish_distance(finish_features(r_views), finish_features(c_views)),
-        }
+        statistics = _statistics([v for _, v, _ in loaded_refs], [v for _, v, _ in loaded_cands])
+        masks = {p: v.mask for p, (_, v, _) in zip(refs, loaded_refs, strict=True)}
+        poses, pairs = self._aligned(matched, masks)
         subscores: dict[str, int] = {}
         explanations: dict[str, str] = {}
+        coverage = len(pairs) / len(refs)
         for name in self.rubric.names:
-            d, parts = distances[name]
-            subscores[name] = score_from_distance(d, SCALE[name])
-            numbers = ", ".join(f"{k} {v:.3g}" for k, v in parts.items())
-            explanations[name] = f"distance {d:.3g} (score = 100·exp(-d/{SCALE[name]:g}))" + (
-                f" — {numbers}" if numbers else ""
-            )
-        warnings = [i["warning"] for _, _, i in loaded_refs + loaded_cands if "warning" in i]
-        if warnings:
+            subscores[name], explanations[name] = _blend(name, statistics[name], pairs, coverage)
+        unmatched = [str(p["photo"]) for p in poses if p["render"] is None]
+        notes = [i["warning"] for _, _, i in loaded_refs + loaded_cands if "warning" in i]
+        if unmatched:
+            notes.append(f"no pose matches {', '.join(unmatched)}: statistics only for them")
+        if not matched:
+            notes.append("no matched views: statistics only")
+        if notes:
             explanations = {
-                k: v + " Masks: " + "; ".join(str(w) for w in warnings)
-                for k, v in explanations.items()
+                k: v + " Notes: " + "; ".join(map(str, notes)) for k, v in explanations.items()
             }
         details: dict[str, object] = {
             "photos": [i for _, _, i in loaded_refs],
             "renders": [i for _, _, i in loaded_cands],
-            "distances": {k: round(v[0], 5) for k, v in distances.items()},
+            "poses": poses,
+            "distances": {k: round(v[0], 5) for k, v in statistics.items()},
+            "aligned": [
+                {"photo": w["photo"], **{k: round(v[0], 5) for k, v in d.items()}} for w, d in pairs
+            ],
         }
         return subscores, explanations, details
+
+    def _aligned(
+        self, matched: Sequence[MatchedView], masks: dict[Path, npt.NDArray[np.bool_]]
+    ) -> tuple[list[dict[str, object]], list[tuple[dict[str, object], dict[str, Any]]]]:
+        poses: list[dict[str, object]] = []
+        pairs: list[tuple[dict[str, object], dict[str, Any]]] = []
+        for view in matched:
+            pose: dict[str, object] = {
+                "photo": view.photo.name,
+                "azimuth_deg": view.azimuth_deg,
+                "elevation_deg": view.elevation_deg,
+                "iou": view.iou,
+                "render": view.render.name if view.render is not None else None,
+            }
+            poses.append(pose)
+            if view.render is not None and view.photo in masks:
+                pair = _aligned_pair(view, masks[view.photo])
+                pose["aligned_mask_iou"] = round(pair.mask_iou, 4)
+                pose["exposure_gain"] = round(pair.gain, 4)
+                pairs.append(
+                    ({"photo": view.photo.name, "weight": view.iou}, aligned_distances(pair))
+                )
+        return poses, pairs
 
     def judge(
         self,
@@ -106,9 +166,10 @@ class OfflineJudge:
         renders: Sequence[Path],
         repeats: int,
         background: tuple[int, int, int] = WHITE,
+        matched: Sequence[MatchedView] = (),
     ) -> JudgeResult:
         """``background`` is unused: the offline judge measures the alpha-masked product only."""
-        subscores, explanations, details = self.score(refs, renders)
+        subscores, explanations, details = self.score(refs, renders, matched)
         overall = self.rubric.overall(subscores)
         repeat_results = [
             RepeatResult(i, overall, dict(subscores), dict(explanations)) for i in range(repeats)
@@ -121,3 +182,50 @@ class OfflineJudge:
             cost_usd=0.0,
             details={"provider": "offline", "model": f"appearance-{OFFLINE_VERSION}", **details},
         )
+
+
+def _statistics(
+    r_views: list[ImageView], c_views: list[ImageView]
+) -> dict[str, tuple[float, dict[str, float]]]:
+    """Version 1's view-independent distances: all photos against all turntable views."""
+    rc, rw = palette(pooled_pixels(r_views))
+    cc, cw = palette(pooled_pixels(c_views))
+    return {
+        "color_palette": (earth_movers(rc, rw, cc, cw), {}),
+        "texture_identity": texture_distance(texture_features(r_views), texture_features(c_views)),
+        "texture_scale_placement": scale_placement_distance(r_views, c_views),
+        "finish": finish_distance(finish_features(r_views), finish_features(c_views)),
+    }
+
+
+def _blend(
+    name: str,
+    statistic: tuple[float, dict[str, float]],
+    pairs: list[tuple[dict[str, object], dict[str, Any]]],
+    coverage: float,
+) -> tuple[int, str]:
+    """One dimension's score and explanation: aligned pairs (weighted by pose IoU) blended with
+    the statistics, the more so the more photos (``coverage``) were matched; the statistics
+    alone without pairs."""
+    d, parts = statistic
+    stat_score = score_from_distance(d, SCALE[name])
+    text = f"statistics: distance {d:.3g} → {stat_score}" + (
+        f" ({_numbers(parts)})" if parts else ""
+    )
+    if not pairs:
+        return stat_score, text
+    tolerance, scale, share = ALIGNED[name]
+    share *= coverage
+    scores, weights, lines = [], [], []
+    for who, distances in pairs:
+        ad, aparts = distances[name]
+        s = score_from_distance(max(0.0, ad - tolerance), scale)
+        scores.append(s)
+        weights.append(float(who["weight"]))  # type: ignore[arg-type]
+        lines.append(f"{who['photo']}: distance {ad:.3g} → {s} ({_numbers(aparts)})")
+    pooled = float(np.average(scores, weights=weights))
+    final = round_half_up(share * pooled + (1 - share) * stat_score)
+    return final, (
+        f"aligned with the photo's pose ({share:.0%} of the score, tolerance {tolerance:g}, "
+        f"scale {scale:g}): " + "; ".join(lines) + f". {text}"
+    )

@@ -1,0 +1,171 @@
+"""Benchmark: the offline judge on real assets — pose-matched ladder, cross-asset ranking, size.
+
+    python -m benchmarks.bench_judge_v2 [--out DIR] [--assets A,B] [--render-only]
+
+For every asset of ../shared/realworld (and the reference images listed in ASSETS):
+1. renders the original and each perturbation of ``driver.demo.glb_perturb`` (hue 60°, blurred
+   base colour, flat mean colour, matte) at the default settings, with the photos' poses matched;
+2. renders the original matched to every *other* asset's photos (cross-asset ranking);
+3. renders the original at 256² (size independence);
+then scores each with the offline judge and prints the tables of the issue: per asset the scores
+of the ladder, the share of cross-asset pairs where the matching photos win, the 256/512 gap, and
+the time per job with and without pose matching. Renders are cached in ``--out`` (keyed by the
+model's bytes, the spec and the pose targets), so re-scoring after a judge change is quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from blender_addon.contract.pose_match import targets_key
+from blender_addon.contract.render_job import RESULT_FILE, RenderJob
+from blender_addon.contract.spec import RenderSpec, preset
+from driver.config.settings import RunSettings
+from driver.demo.glb_perturb import PERTURBATIONS, write_perturbed
+from driver.pipeline.launcher import run_render
+from driver.pipeline.stages import matched_views, pose_targets
+from hdri.registry import sha256_file
+from rubric.core.definition import load_rubric
+from rubric.core.judge import MatchedView
+from rubric.offline.judge import OfflineJudge
+
+ROOT = Path(__file__).resolve().parents[1]
+REALWORLD = ROOT.parent / "shared" / "realworld"
+# The reference images that stand in for each product's photos (MANIFEST.md says what they are;
+# SheenChair's composites and duplicate screenshot sizes are left out).
+ASSETS: dict[str, tuple[str, ...]] = {
+    "GlamVelvetSofa": ("screenshot.jpg",),
+    "Mixer": ("rr-Mixer-0.png",),
+    "SheenChair": ("screenshot-large.jpg",),
+    "TennisRacquet": ("rr-TennisRacquet-0.png", "rr-TennisRacquet-1.png", "rr-TennisRacquet-2.png"),
+    "ToyCar": ("screenshot.jpg",),
+    "WickerChair": ("rr-WickerChair-0.png",),
+}
+
+
+def refs_of(asset: str) -> list[Path]:
+    return [REALWORLD / asset / name for name in ASSETS[asset]]
+
+
+def render(
+    glb: Path, refs: list[Path], spec: RenderSpec, out: Path, judge: OfflineJudge
+) -> tuple[list[Path], tuple[MatchedView, ...], dict[str, Any]]:
+    """Render (or reuse) ``glb`` with the poses of ``refs`` matched; (views, matched, result)."""
+    targets = pose_targets(refs, RunSettings(spec, judge, {}))
+    key = {"glb": sha256_file(glb), "spec": spec.spec_hash(), "match": targets_key(targets)}
+    try:
+        result = json.loads((out / RESULT_FILE).read_text())
+        cached = result.get("bench_key") == key and result.get("ok")
+    except (OSError, ValueError):
+        cached = False
+    if not cached:
+        start = time.perf_counter()
+        outcome = run_render(RenderJob(glb, out, spec, match=targets), timeout_s=900)
+        result = outcome.result
+        if not result.get("ok"):
+            raise RuntimeError(f"{glb}: {result.get('error')}")
+        result["bench_key"] = key
+        result["bench_wall_s"] = round(time.perf_counter() - start, 2)
+        (out / RESULT_FILE).write_text(json.dumps(result))
+    views = [out / v["file"] for v in result["views"]]
+    return views, matched_views(result, refs, out), result
+
+
+def candidates(asset: str, out: Path) -> dict[str, Path]:
+    source = REALWORLD / asset / f"{asset}.glb"
+    made = {"original": source}
+    for kind in PERTURBATIONS:
+        target = out / "models" / f"{asset}_{kind}.glb"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_perturbed(source, kind, target)
+        made[kind] = target
+    return made
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--out", type=Path, default=ROOT / "bench_judge_out")
+    ap.add_argument("--assets", help="comma-separated subset of the assets")
+    ap.add_argument("--render-only", action="store_true", help="render, do not score")
+    args = ap.parse_args()
+    assets = args.assets.split(",") if args.assets else list(ASSETS)
+    judge = OfflineJudge(load_rubric())
+    spec = preset()
+    rows: dict[str, dict[str, Any]] = {}
+    for asset in assets:
+        refs = refs_of(asset)
+        models = candidates(asset, args.out)
+        jobs: dict[str, Any] = {}
+        for kind, glb in models.items():
+            jobs[kind] = render(glb, refs, spec, args.out / asset / kind, judge)
+        jobs["size256"] = render(
+            models["original"], refs, spec.with_changes(resolution=(256, 256)),
+            args.out / asset / "size256", judge,
+        )  # fmt: skip
+        for other in ASSETS:
+            if other != asset:
+                jobs[f"vs:{other}"] = render(
+                    models["original"],
+                    refs_of(other),
+                    spec,
+                    args.out / asset / f"vs_{other}",
+                    judge,
+                )
+        rows[asset] = jobs
+        print(f"rendered {asset}", flush=True)
+    if not args.render_only:
+        report(rows, judge)
+
+
+def score(judge: OfflineJudge, refs: list[Path], job: Any) -> tuple[dict[str, int], int, float]:
+    views, matched, _ = job
+    start = time.perf_counter()
+    sub, _, _ = judge.score(refs, views, matched)
+    return sub, judge.rubric.overall(sub), time.perf_counter() - start
+
+
+def report(rows: dict[str, dict[str, Any]], judge: OfflineJudge) -> None:
+    names = judge.rubric.names
+    print("| asset | candidate | " + " | ".join(names) + " | overall |")
+    print("|---|---|" + "---|" * (len(names) + 1))
+    wins, pairs, gaps, judge_times, walls = 0, 0, [], [], []
+    for asset, jobs in rows.items():
+        refs = refs_of(asset)
+        for kind in ("original", *PERTURBATIONS, "size256"):
+            sub, overall, seconds = score(judge, refs, jobs[kind])
+            judge_times.append(seconds)
+            print(
+                f"| {asset} | {kind} | "
+                + " | ".join(str(sub[n]) for n in names)
+                + f" | {overall} |"
+            )
+            if kind == "original":
+                own = overall
+                walls.append(jobs[kind][2].get("bench_wall_s"))
+            if kind == "size256":
+                gaps.append(abs(overall - own))
+        for other in ASSETS:
+            if other == asset:
+                continue
+            _, cross, _ = score(judge, refs_of(other), jobs[f"vs:{other}"])
+            # The other asset's photos, judged against this model, must score below this model's
+            # own photos against it... and against the other asset's model: both readings.
+            pairs += 1
+            wins += own > cross
+            print(f"|   cross | {asset} model vs {other} photos | {cross} (own {own})")
+    print(f"matching photos win {wins}/{pairs} ({wins / max(1, pairs):.0%})")
+    print(f"256 vs 512 gap: max {max(gaps)}, median {statistics.median(gaps)}")
+    print(f"judge time per job: median {statistics.median(judge_times):.2f} s")
+    print(f"render wall per original job: {walls}")
+
+
+if __name__ == "__main__":
+    main()

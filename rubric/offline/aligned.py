@@ -1,0 +1,183 @@
+"""Like with like: a photo and the model rendered from the photo's pose, compared pixel by pixel.
+
+Both products are cropped to their masks' bounding boxes and resampled to one frame (the pose
+search matched the silhouettes, so the boxes correspond), then compared inside the overlap of
+the two masks. The lighting differs by design (the photo's studio is not ours), so the render is
+first brought to the photo's exposure: one gain in linear light, from the median luminances. Only
+exposure: a white-balance correction would also undo the hue errors the judge must see.
+
+Measures (each a distance, 0 for identical images):
+- colour: median CIEDE2000 of the smoothed images, lightness weighted down (kL = 2) because
+  shading follows the light, not the product;
+- structure: 1 - mean SSIM of lightness over three scales (texture identity: the same print,
+  weave or grain, in the same place);
+- placement: mean CIEDE2000 between the mean colours of a grid of regions (where the colours go);
+- finish: how much brighter than their surroundings the highlights are, and how much of the
+  surface they cover (glossy products mirror the light's bright spots; matte ones do not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import ndimage
+from skimage.color import deltaE_ciede2000, rgb2xyz, xyz2lab
+from skimage.metrics import structural_similarity
+from skimage.transform import resize
+
+Array = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+
+ALIGN_SIDE = 192  # longer side of the common frame, pixels (capped by the photo's own)
+MIN_ALIGN_SIDE = 48
+SMOOTH_SIGMA = 0.01  # colour is compared after a blur of 1 % of the frame: texture grain aside
+SSIM_SCALES = 3
+PLACEMENT_GRID = 4
+MIN_CELL_SHARE = 0.3  # a region counts when the overlap covers this share of it
+HIGHLIGHT_SIGMA = 0.03  # surroundings of a pixel: a blur of 3 % of the frame
+HIGHLIGHT_RISE = 10.0  # L* above the surroundings that makes a pixel a highlight
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """The photo and the exposure-matched render in one frame, and where both show the product."""
+
+    photo: Array  # Lab (H, W, 3)
+    render: Array  # Lab (H, W, 3)
+    overlap: Mask
+    gain: float  # exposure gain applied to the render
+    mask_iou: float  # of the two masks in the common frame
+
+
+def _crop(image: Array, mask: Mask) -> tuple[Array, Mask]:
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    return image[box], mask[box]
+
+
+def _resample(image: Array, mask: Mask, shape: tuple[int, int]) -> tuple[Array, Mask]:
+    img = resize(image, (*shape, image.shape[2]), order=1, anti_aliasing=True)
+    m = resize(mask.astype(np.float64), shape, order=1, anti_aliasing=True) > 0.5
+    return img, m
+
+
+def align(photo_rgb: Array, photo_mask: Mask, render_rgb: Array, render_mask: Mask) -> Aligned:
+    """Put the photo (sRGB in 0..1) and the matched render in one frame (see the module doc)."""
+    p_img, p_mask = _crop(photo_rgb, photo_mask)
+    r_img, r_mask = _crop(render_rgb, render_mask)
+    h, w = p_mask.shape
+    side = max(MIN_ALIGN_SIDE, min(ALIGN_SIDE, max(h, w)))
+    shape = (max(8, round(side * h / max(h, w))), max(8, round(side * w / max(h, w))))
+    p_img, p_mask = _resample(p_img, p_mask, shape)
+    r_img, r_mask = _resample(r_img, r_mask, shape)
+    union = p_mask | r_mask
+    overlap = ndimage.binary_erosion(p_mask & r_mask, iterations=1)
+    p_xyz, r_xyz = rgb2xyz(p_img), rgb2xyz(r_img)
+    ok = overlap if overlap.any() else union
+    gain = float(np.median(p_xyz[..., 1][ok]) / max(np.median(r_xyz[..., 1][ok]), 1e-4))
+    gain = float(np.clip(gain, 0.25, 4.0))
+    return Aligned(
+        xyz2lab(p_xyz),
+        xyz2lab(r_xyz * gain),
+        overlap,
+        gain,
+        float(overlap.sum() / max(1, union.sum())),
+    )
+
+
+def _masked_blur(lab: Array, mask: Mask, sigma: float) -> Array:
+    """Gaussian blur that only averages pixels of ``mask`` (normalised convolution)."""
+    weight = ndimage.gaussian_filter(mask.astype(np.float64), sigma)
+    out = np.empty_like(lab)
+    for c in range(lab.shape[2]):
+        out[..., c] = ndimage.gaussian_filter(lab[..., c] * mask, sigma) / np.maximum(weight, 1e-6)
+    return out
+
+
+def colour_distance(a: Aligned) -> tuple[float, dict[str, float]]:
+    sigma = SMOOTH_SIGMA * max(a.overlap.shape)
+    p = _masked_blur(a.photo, a.overlap, sigma)
+    r = _masked_blur(a.render, a.overlap, sigma)
+    de = deltaE_ciede2000(p, r, kL=2.0)[a.overlap]
+    chroma_p = np.hypot(p[..., 1], p[..., 2])[a.overlap]
+    chroma_r = np.hypot(r[..., 1], r[..., 2])[a.overlap]
+    d = float(np.median(de))
+    return d, {
+        "median_de2000": d,
+        "p90_de2000": float(np.percentile(de, 90)),
+        "chroma_photo": float(np.median(chroma_p)),
+        "chroma_render": float(np.median(chroma_r)),
+    }
+
+
+def _ssim_map(a: Array, b: Array) -> Array:
+    _, full = structural_similarity(
+        a, b, data_range=100.0, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+        full=True,
+    )  # fmt: skip
+    return full  # type: ignore[no-any-return]
+
+
+def structure_maps(a: Aligned) -> list[tuple[Array, Mask]]:
+    """SSIM of lightness per scale (full size, then halved each time) and where it counts."""
+    p, r, m = a.photo[..., 0], a.render[..., 0], a.overlap
+    maps = []
+    for _ in range(SSIM_SCALES):
+        if min(p.shape) < 16 or not m.any():
+            break
+        maps.append((_ssim_map(p, r), ndimage.binary_erosion(m, iterations=2) | ~m.any()))
+        shape = (p.shape[0] // 2, p.shape[1] // 2)
+        p = resize(p, shape, order=1, anti_aliasing=True)
+        r = resize(r, shape, order=1, anti_aliasing=True)
+        m = resize(m.astype(np.float64), shape, order=1, anti_aliasing=True) > 0.75
+    return maps
+
+
+def structure_distance(a: Aligned) -> tuple[float, dict[str, float]]:
+    scores = [float(s[m].mean()) if m.any() else 0.0 for s, m in structure_maps(a)]
+    if not scores:
+        return 1.0, {}
+    parts = {f"ssim_scale{i}": v for i, v in enumerate(scores)}
+    return 1.0 - float(np.mean(scores)), parts
+
+
+def placement_distance(a: Aligned) -> tuple[float, dict[str, float]]:
+    h, w = a.overlap.shape
+    des = []
+    for i in range(PLACEMENT_GRID):
+        for j in range(PLACEMENT_GRID):
+            cell = (
+                slice(i * h // PLACEMENT_GRID, (i + 1) * h // PLACEMENT_GRID),
+                slice(j * w // PLACEMENT_GRID, (j + 1) * w // PLACEMENT_GRID),
+            )
+            m = a.overlap[cell]
+            if m.size and m.mean() >= MIN_CELL_SHARE:
+                pm = a.photo[cell][m].mean(axis=0)
+                rm = a.render[cell][m].mean(axis=0)
+                des.append(float(deltaE_ciede2000(pm, rm, kL=2.0)))
+    if not des:
+        return 100.0, {"regions": 0.0}
+    return float(np.mean(des)), {"regions": float(len(des)), "worst_region_de2000": max(des)}
+
+
+def highlights(lab: Array, mask: Mask) -> tuple[float, float]:
+    """(share of the product that is highlight, mean rise of the highlights in L*)."""
+    sigma = HIGHLIGHT_SIGMA * max(mask.shape)
+    base = _masked_blur(lab[..., :1], mask, sigma)[..., 0]
+    rise = (lab[..., 0] - base)[mask]
+    peak = rise > HIGHLIGHT_RISE
+    return float(peak.mean()), float(rise[peak].mean()) if peak.any() else 0.0
+
+
+def finish_distance(a: Aligned) -> tuple[float, dict[str, float]]:
+    share_p, rise_p = highlights(a.photo, a.overlap)
+    share_r, rise_r = highlights(a.render, a.overlap)
+    d = abs(np.log((share_p + 0.01) / (share_r + 0.01))) + abs(rise_p - rise_r) / HIGHLIGHT_RISE
+    return float(d), {
+        "highlight_share_photo": share_p,
+        "highlight_share_render": share_r,
+        "highlight_rise_photo": rise_p,
+        "highlight_rise_render": rise_r,
+    }
