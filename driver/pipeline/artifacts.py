@@ -122,6 +122,16 @@ def build_payload(
         **artifact_paths(place, render),
         render_settings=render_settings(settings.spec, r),
         renders=[f"{RENDERS}/{p.name}" for p in render.views],
+        matched_views=[
+            {
+                "photo": _workspace_path(place.workspace, m.photo) or m.photo.name,
+                "render": f"{RENDERS}/{m.render.name}" if m.render is not None else None,
+                "azimuth_deg": m.azimuth_deg,
+                "elevation_deg": m.elevation_deg,
+                "iou": m.iou,
+            }
+            for m in render.matched
+        ],
         rationales_dir=RATIONALES,
         blender_version=r.get("blender_version"),
         device=r.get("device"),

@@ -2,13 +2,15 @@
 
 Both products are cropped to their masks' bounding boxes and resampled to one frame (the pose
 search matched the silhouettes, so the boxes correspond), then compared inside the overlap of
-the two masks. The lighting differs by design (the photo's studio is not ours), so the render is
-first brought to the photo's exposure: one gain in linear light, from the median luminances. Only
-exposure: a white-balance correction would also undo the hue errors the judge must see.
+the two masks. The lighting differs by design (the photo's studio is not ours), so the render's
+lightness is first mapped onto the photo's (quantile matching of L* inside the overlap: exposure
+and tone curve, metal reflecting a brighter studio). Only lightness: a white-balance or colour
+correction would also undo the hue errors the judge must see. Finish is measured before that
+mapping (it would flatten the very highlights finish is about), after one exposure gain only.
 
 Measures (each a distance, 0 for identical images):
-- colour: median CIEDE2000 of the smoothed images, lightness weighted down (kL = 2) because
-  shading follows the light, not the product;
+- colour: CIEDE2000 of the smoothed images, lightness weighted down (kL = 2) because shading
+  follows the light, not the product, and averaged with the pixels' chroma as weights;
 - structure: 1 - mean SSIM of lightness over three scales (texture identity: the same print,
   weave or grain, in the same place);
 - placement: mean CIEDE2000 between the mean colours of a grid of regions (where the colours go);
@@ -45,9 +47,10 @@ class Aligned:
     """The photo and the exposure-matched render in one frame, and where both show the product."""
 
     photo: Array  # Lab (H, W, 3)
-    render: Array  # Lab (H, W, 3)
+    render: Array  # Lab (H, W, 3), its lightness mapped onto the photo's
+    exposed: Array  # Lab (H, W, 3), the render after one exposure gain (for finish)
     overlap: Mask
-    gain: float  # exposure gain applied to the render
+    gain: float  # exposure gain applied to ``exposed``
     mask_iou: float  # of the two masks in the common frame
 
 
@@ -63,28 +66,54 @@ def _resample(image: Array, mask: Mask, shape: tuple[int, int]) -> tuple[Array, 
     return img, m
 
 
-def align(photo_rgb: Array, photo_mask: Mask, render_rgb: Array, render_mask: Mask) -> Aligned:
-    """Put the photo (sRGB in 0..1) and the matched render in one frame (see the module doc)."""
+def backdrop(photo_rgb: Array, photo_mask: Mask) -> Array:
+    """The photo's background colour: the median of what lies outside the product."""
+    outside = ~ndimage.binary_dilation(photo_mask, iterations=2)
+    pixels = photo_rgb[outside] if outside.any() else photo_rgb.reshape(-1, 3)
+    return np.median(pixels, axis=0)  # type: ignore[no-any-return]
+
+
+def align(photo_rgb: Array, photo_mask: Mask, render_rgba: Array) -> Aligned:
+    """Put the photo (sRGB in 0..1) and the matched render (RGBA) in one frame (module doc).
+
+    The render is composited onto the photo's backdrop colour and both masks have their holes
+    filled, so see-through parts (strings, wicker, the gap under a handle) are compared as the
+    photo shows them: backdrop seen through the product.
+    """
+    alpha = render_rgba[..., 3:4]
+    render_rgb = render_rgba[..., :3] * alpha + backdrop(photo_rgb, photo_mask) * (1.0 - alpha)
     p_img, p_mask = _crop(photo_rgb, photo_mask)
-    r_img, r_mask = _crop(render_rgb, render_mask)
+    r_img, r_mask = _crop(render_rgb, alpha[..., 0] >= 0.5)
     h, w = p_mask.shape
     side = max(MIN_ALIGN_SIDE, min(ALIGN_SIDE, max(h, w)))
     shape = (max(8, round(side * h / max(h, w))), max(8, round(side * w / max(h, w))))
-    p_img, p_mask = _resample(p_img, p_mask, shape)
-    r_img, r_mask = _resample(r_img, r_mask, shape)
+    p_img, p_mask = _resample(p_img, ndimage.binary_fill_holes(p_mask), shape)
+    r_img, r_mask = _resample(r_img, ndimage.binary_fill_holes(r_mask), shape)
     union = p_mask | r_mask
     overlap = ndimage.binary_erosion(p_mask & r_mask, iterations=1)
     p_xyz, r_xyz = rgb2xyz(p_img), rgb2xyz(r_img)
     ok = overlap if overlap.any() else union
     gain = float(np.median(p_xyz[..., 1][ok]) / max(np.median(r_xyz[..., 1][ok]), 1e-4))
     gain = float(np.clip(gain, 0.25, 4.0))
+    photo, exposed = xyz2lab(p_xyz), xyz2lab(r_xyz * gain)
     return Aligned(
-        xyz2lab(p_xyz),
-        xyz2lab(r_xyz * gain),
+        photo,
+        _match_lightness(xyz2lab(r_xyz), photo, ok),
+        exposed,
         overlap,
         gain,
         float(overlap.sum() / max(1, union.sum())),
     )
+
+
+def _match_lightness(render: Array, photo: Array, where: Mask) -> Array:
+    """``render`` with its L* quantiles (inside ``where``) moved onto the photo's."""
+    q = np.linspace(0.0, 1.0, 101)
+    out = render.copy()
+    out[..., 0] = np.interp(
+        render[..., 0], np.quantile(render[..., 0][where], q), np.quantile(photo[..., 0][where], q)
+    )
+    return out
 
 
 def _masked_blur(lab: Array, mask: Mask, sigma: float) -> Array:
@@ -97,16 +126,18 @@ def _masked_blur(lab: Array, mask: Mask, sigma: float) -> Array:
 
 
 def colour_distance(a: Aligned) -> tuple[float, dict[str, float]]:
+    """Chroma-weighted mean CIEDE2000: a print's coloured parts count more than grey metal."""
     sigma = SMOOTH_SIGMA * max(a.overlap.shape)
     p = _masked_blur(a.photo, a.overlap, sigma)
     r = _masked_blur(a.render, a.overlap, sigma)
     de = deltaE_ciede2000(p, r, kL=2.0)[a.overlap]
     chroma_p = np.hypot(p[..., 1], p[..., 2])[a.overlap]
     chroma_r = np.hypot(r[..., 1], r[..., 2])[a.overlap]
-    d = float(np.median(de))
+    weight = (chroma_p + chroma_r) / 2.0 + 1.0
+    d = float(np.average(de, weights=weight))
     return d, {
-        "median_de2000": d,
-        "p90_de2000": float(np.percentile(de, 90)),
+        "weighted_de2000": d,
+        "median_de2000": float(np.median(de)),
         "chroma_photo": float(np.median(chroma_p)),
         "chroma_render": float(np.median(chroma_r)),
     }
@@ -173,7 +204,7 @@ def highlights(lab: Array, mask: Mask) -> tuple[float, float]:
 
 def finish_distance(a: Aligned) -> tuple[float, dict[str, float]]:
     share_p, rise_p = highlights(a.photo, a.overlap)
-    share_r, rise_r = highlights(a.render, a.overlap)
+    share_r, rise_r = highlights(a.exposed, a.overlap)
     d = abs(np.log((share_p + 0.01) / (share_r + 0.01))) + abs(rise_p - rise_r) / HIGHLIGHT_RISE
     return float(d), {
         "highlight_share_photo": share_p,

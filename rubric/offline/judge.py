@@ -13,8 +13,8 @@ no pose matches counts through the statistics only, and the explanation says so.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -52,7 +52,20 @@ def _load(path: Path, what: str) -> tuple[npt.NDArray[np.uint8], ImageView, dict
     return arr, ImageView.from_rgb(arr[..., :3], fg), info
 
 
+# An unmatched photo's weight when other photos have matched views: a close-up or a photo from an
+# angle the model does not show is worth little next to a pixel-aligned comparison.
+UNMATCHED_WEIGHT = 0.02
 ALIGN_LOAD_SIDE = 768  # photos and matched renders are read at most this large for alignment
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One photo's distances per dimension: aligned with its matched view, or statistics."""
+
+    photo: str
+    kind: str  # aligned | statistics
+    weight: float
+    distances: dict[str, tuple[float, dict[str, float]]]
 
 
 def _aligned_pair(view: MatchedView, photo_mask: npt.NDArray[np.bool_]) -> aligned.Aligned:
@@ -64,7 +77,7 @@ def _aligned_pair(view: MatchedView, photo_mask: npt.NDArray[np.bool_]) -> align
     cols = (np.arange(rgb.shape[1]) * photo_mask.shape[1] // rgb.shape[1])[None]
     render = load_image(view.render, "matched render").convert("RGBA")
     rgba = np.asarray(fit_within(render, ALIGN_LOAD_SIDE), dtype=np.float64) / 255.0
-    return aligned.align(rgb, photo_mask[rows, cols], rgba[..., :3], rgba[..., 3] >= 0.5)
+    return aligned.align(rgb, photo_mask[rows, cols], rgba)
 
 
 def aligned_distances(pair: aligned.Aligned) -> dict[str, tuple[float, dict[str, float]]]:
@@ -108,40 +121,53 @@ class OfflineJudge:
             raise ImageInputError("no renders given")
         loaded_refs = [_load(p, "reference photo") for p in refs]
         loaded_cands = [_load(p, "render") for p in renders]
-        statistics = _statistics([v for _, v, _ in loaded_refs], [v for _, v, _ in loaded_cands])
+        c_views = [v for _, v, _ in loaded_cands]
         masks = {p: v.mask for p, (_, v, _) in zip(refs, loaded_refs, strict=True)}
-        poses, pairs = self._aligned(matched, masks)
+        poses, measured = self._aligned(matched, masks)
+        done = {m.photo for m in measured}
+        if measured:
+            measured += [
+                Measured(p.name, "statistics", UNMATCHED_WEIGHT, _statistics([v], c_views))
+                for p, (_, v, _) in zip(refs, loaded_refs, strict=True)
+                if p.name not in done
+            ]
+        else:
+            every = [v for _, v, _ in loaded_refs]
+            measured = [Measured("the photos", "statistics", 1.0, _statistics(every, c_views))]
         subscores: dict[str, int] = {}
         explanations: dict[str, str] = {}
-        coverage = len(pairs) / len(refs)
         for name in self.rubric.names:
-            subscores[name], explanations[name] = _blend(name, statistics[name], pairs, coverage)
+            subscores[name], explanations[name] = _pool(name, measured)
+        notes = [str(i["warning"]) for _, _, i in loaded_refs + loaded_cands if "warning" in i]
         unmatched = [str(p["photo"]) for p in poses if p["render"] is None]
-        notes = [i["warning"] for _, _, i in loaded_refs + loaded_cands if "warning" in i]
         if unmatched:
-            notes.append(f"no pose matches {', '.join(unmatched)}: statistics only for them")
+            notes.append(f"no pose matches {', '.join(unmatched)} (IoU too low): statistics")
         if not matched:
-            notes.append("no matched views: statistics only")
+            notes.append("no matched views: statistics of the standard views only")
         if notes:
-            explanations = {
-                k: v + " Notes: " + "; ".join(map(str, notes)) for k, v in explanations.items()
-            }
+            explanations = {k: f"{v} Notes: {'; '.join(notes)}." for k, v in explanations.items()}
         details: dict[str, object] = {
             "photos": [i for _, _, i in loaded_refs],
             "renders": [i for _, _, i in loaded_cands],
             "poses": poses,
-            "distances": {k: round(v[0], 5) for k, v in statistics.items()},
-            "aligned": [
-                {"photo": w["photo"], **{k: round(v[0], 5) for k, v in d.items()}} for w, d in pairs
+            "measures": [
+                {
+                    "photo": m.photo,
+                    "kind": m.kind,
+                    "weight": round(m.weight, 4),
+                    "distances": {k: round(v[0], 5) for k, v in m.distances.items()},
+                }
+                for m in measured
             ],
         }
         return subscores, explanations, details
 
     def _aligned(
         self, matched: Sequence[MatchedView], masks: dict[Path, npt.NDArray[np.bool_]]
-    ) -> tuple[list[dict[str, object]], list[tuple[dict[str, object], dict[str, Any]]]]:
+    ) -> tuple[list[dict[str, object]], list[Measured]]:
+        """The poses (for the details) and the aligned measures of every matched photo."""
         poses: list[dict[str, object]] = []
-        pairs: list[tuple[dict[str, object], dict[str, Any]]] = []
+        measured: list[Measured] = []
         for view in matched:
             pose: dict[str, object] = {
                 "photo": view.photo.name,
@@ -155,10 +181,10 @@ class OfflineJudge:
                 pair = _aligned_pair(view, masks[view.photo])
                 pose["aligned_mask_iou"] = round(pair.mask_iou, 4)
                 pose["exposure_gain"] = round(pair.gain, 4)
-                pairs.append(
-                    ({"photo": view.photo.name, "weight": view.iou}, aligned_distances(pair))
+                measured.append(
+                    Measured(view.photo.name, "aligned", view.iou, aligned_distances(pair))
                 )
-        return poses, pairs
+        return poses, measured
 
     def judge(
         self,
@@ -198,34 +224,23 @@ def _statistics(
     }
 
 
-def _blend(
-    name: str,
-    statistic: tuple[float, dict[str, float]],
-    pairs: list[tuple[dict[str, object], dict[str, Any]]],
-    coverage: float,
-) -> tuple[int, str]:
-    """One dimension's score and explanation: aligned pairs (weighted by pose IoU) blended with
-    the statistics, the more so the more photos (``coverage``) were matched; the statistics
-    alone without pairs."""
-    d, parts = statistic
-    stat_score = score_from_distance(d, SCALE[name])
-    text = f"statistics: distance {d:.3g} → {stat_score}" + (
-        f" ({_numbers(parts)})" if parts else ""
-    )
-    if not pairs:
-        return stat_score, text
-    tolerance, scale, share = ALIGNED[name]
-    share *= coverage
+def _pool(name: str, measured: list[Measured]) -> tuple[int, str]:
+    """One dimension's score (the weighted mean over the photos) and its explanation."""
     scores, weights, lines = [], [], []
-    for who, distances in pairs:
-        ad, aparts = distances[name]
-        s = score_from_distance(max(0.0, ad - tolerance), scale)
+    for m in measured:
+        d, parts = m.distances[name]
+        if m.kind == "aligned":
+            tolerance, scale = ALIGNED[name]
+            s = score_from_distance(max(0.0, d - tolerance), scale)
+            rule = f"100·exp(-max(0, d - {tolerance:g})/{scale:g})"
+        else:
+            s = score_from_distance(d, SCALE[name])
+            rule = f"100·exp(-d/{SCALE[name]:g})"
         scores.append(s)
-        weights.append(float(who["weight"]))  # type: ignore[arg-type]
-        lines.append(f"{who['photo']}: distance {ad:.3g} → {s} ({_numbers(aparts)})")
-    pooled = float(np.average(scores, weights=weights))
-    final = round_half_up(share * pooled + (1 - share) * stat_score)
-    return final, (
-        f"aligned with the photo's pose ({share:.0%} of the score, tolerance {tolerance:g}, "
-        f"scale {scale:g}): " + "; ".join(lines) + f". {text}"
-    )
+        weights.append(m.weight)
+        numbers = f"; {_numbers(parts)}" if parts else ""
+        lines.append(
+            f"{m.photo} ({m.kind}, w {m.weight:.2f}): distance {d:.3g} → {s} = {rule}{numbers}"
+        )
+    final = round_half_up(float(np.average(scores, weights=weights)))
+    return final, " | ".join(lines)
