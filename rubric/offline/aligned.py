@@ -81,7 +81,8 @@ def align(photo_rgb: Array, photo_mask: Mask, render_rgba: Array) -> Aligned:
     photo shows them: backdrop seen through the product.
     """
     alpha = render_rgba[..., 3:4]
-    render_rgb = render_rgba[..., :3] * alpha + backdrop(photo_rgb, photo_mask) * (1.0 - alpha)
+    behind = backdrop(photo_rgb, photo_mask)
+    render_rgb = np.asarray(render_rgba[..., :3] * alpha + behind * (1.0 - alpha), dtype=np.float64)
     p_img, p_mask = _crop(photo_rgb, photo_mask)
     r_img, r_mask = _crop(render_rgb, alpha[..., 0] >= 0.5)
     h, w = p_mask.shape

@@ -54,7 +54,7 @@ def ladder(
     return out
 
 
-def test_the_photo_pose_is_found_and_rendered(ladder) -> None:  # type: ignore[no-untyped-def]
+def test_the_photo_pose_is_found_and_rendered(ladder) -> None:
     (_, _, details), (view,) = ladder["original"]
     # The reference render looks at the mixer's left front from a little above (by eye: about
     # azimuth 310°, elevation 10-15°).
@@ -62,15 +62,15 @@ def test_the_photo_pose_is_found_and_rendered(ladder) -> None:  # type: ignore[n
     assert view.iou > 0.85
     assert abs((view.azimuth_deg - 311.0 + 180) % 360 - 180) < 15
     assert -5 < view.elevation_deg < 30
-    (pose,) = details["poses"]  # type: ignore[misc]
+    (pose,) = details["poses"]
     assert pose["photo"] == PHOTO.name and pose["iou"] == view.iou
-    assert [m["kind"] for m in details["measures"]] == ["aligned"]  # type: ignore[index]
+    assert [m["kind"] for m in details["measures"]] == ["aligned"]
 
 
 @pytest.mark.parametrize(
     ("kind", "dimension"), [("hue60", "color_palette"), ("flat", "texture_identity")]
 )
-def test_perturbations_score_clearly_below_the_original(ladder, kind: str, dimension: str) -> None:  # type: ignore[no-untyped-def]
+def test_perturbations_score_clearly_below_the_original(ladder, kind: str, dimension: str) -> None:
     (orig_sub, orig_overall, _), _ = ladder["original"]
     (sub, overall, _), _ = ladder[kind]
     assert orig_overall >= 80, orig_sub
