@@ -22,6 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from PIL import Image
+from skimage.color import deltaE_ciede2000, rgb2lab
+
 from blender_addon.contract.pose_match import targets_key
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
 from blender_addon.contract.spec import RenderSpec, preset
@@ -125,46 +129,93 @@ def main() -> None:
         report(rows, judge)
 
 
-def score(judge: OfflineJudge, refs: list[Path], job: Any) -> tuple[dict[str, int], int, float]:
+TARGET = {"hue60": "color_palette", "blur2": "texture_identity", "flat": "texture_identity",
+          "matte": "finish"}  # fmt: skip
+
+
+def score(judge: OfflineJudge, refs: list[Path], job: Any, pose_matched: bool = True) -> Any:
+    """(subscores, overall, seconds) of one job; without ``pose_matched``, version 1's way."""
     views, matched, _ = job
     start = time.perf_counter()
-    sub, _, _ = judge.score(refs, views, matched)
+    sub, _, _ = judge.score(refs, views, matched if pose_matched else ())
     return sub, judge.rubric.overall(sub), time.perf_counter() - start
+
+
+def render_change(original: Any, perturbed: Any) -> float:
+    """Mean CIEDE2000 between the two models' first standard view (same camera): how visible
+    the perturbation is at all, before any photo comes in."""
+    a, b = (
+        np.asarray(Image.open(job[0][0]).convert("RGBA"), dtype=np.float64) / 255
+        for job in (original, perturbed)
+    )
+    both = (a[..., 3] > 0.5) & (b[..., 3] > 0.5)
+    de = deltaE_ciede2000(rgb2lab(a[..., :3]), rgb2lab(b[..., :3]))  # type: ignore[no-untyped-call]
+    return float(de[both].mean())
 
 
 def report(rows: dict[str, dict[str, Any]], judge: OfflineJudge) -> None:
     names = judge.rubric.names
-    print("| asset | candidate | " + " | ".join(names) + " | overall |")
-    print("|---|---|" + "---|" * (len(names) + 1))
-    wins, pairs, gaps, judge_times, walls = 0, 0, [], [], []
+    print(
+        "| asset | candidate | render change ΔE | " + " | ".join(names) + " | overall | verdict |"
+    )
+    print("|---|---|---|" + "---|" * (len(names) + 2))
+    wins, pairs, gaps, walls = 0, 0, [], []
+    times: dict[str, list[float]] = {"v1": [], "v2": []}
     for asset, jobs in rows.items():
         refs = refs_of(asset)
+        own_sub, own, _ = score(judge, refs, jobs["original"])
         for kind in ("original", *PERTURBATIONS, "size256"):
             sub, overall, seconds = score(judge, refs, jobs[kind])
-            judge_times.append(seconds)
-            print(
-                f"| {asset} | {kind} | "
-                + " | ".join(str(sub[n]) for n in names)
-                + f" | {overall} |"
+            times["v2"].append(seconds)
+            times["v1"].append(score(judge, refs, jobs[kind], pose_matched=False)[2])
+            change = (
+                ""
+                if kind in ("original", "size256")
+                else f"{render_change(jobs['original'], jobs[kind]):.2f}"
             )
-            if kind == "original":
-                own = overall
-                walls.append(jobs[kind][2].get("bench_wall_s"))
-            if kind == "size256":
+            verdict = ""
+            if kind in TARGET:
+                dim = TARGET[kind]
+                ok = own - overall >= 5 and own_sub[dim] - sub[dim] >= 5
+                drops = f"{own - overall:+d} overall, {own_sub[dim] - sub[dim]:+d} {dim}"
+                verdict = f"{'pass' if ok else 'FAIL'} ({drops})"
+            elif kind == "original":
+                verdict = "pass" if own >= 90 else "FAIL (< 90)"
+            else:
                 gaps.append(abs(overall - own))
+                verdict = (
+                    f"{'pass' if abs(overall - own) <= 5 else 'FAIL'} (gap {abs(overall - own)})"
+                )
+            cells = " | ".join(str(sub[n]) for n in names)
+            print(f"| {asset} | {kind} | {change} | {cells} | {overall} | {verdict} |")
+        result = jobs["original"][2]
+        t = result["timings"]
+        walls.append(
+            (
+                asset,
+                result["bench_wall_s"],
+                t.get("pose_search_s", 0) + t.get("matched_render_s", 0),
+            )
+        )
         for other in ASSETS:
-            if other == asset:
-                continue
-            _, cross, _ = score(judge, refs_of(other), jobs[f"vs:{other}"])
-            # The other asset's photos, judged against this model, must score below this model's
-            # own photos against it... and against the other asset's model: both readings.
-            pairs += 1
-            wins += own > cross
-            print(f"|   cross | {asset} model vs {other} photos | {cross} (own {own})")
+            if other != asset and f"vs:{other}" in jobs:
+                _, cross, _ = score(judge, refs_of(other), jobs[f"vs:{other}"])
+                pairs += 1
+                wins += own > cross
+                if own <= cross:
+                    print(
+                        f"cross-asset miss: {asset} model: {cross} on {other}'s photos, {own} own"
+                    )
     print(f"matching photos win {wins}/{pairs} ({wins / max(1, pairs):.0%})")
     print(f"256 vs 512 gap: max {max(gaps)}, median {statistics.median(gaps)}")
-    print(f"judge time per job: median {statistics.median(judge_times):.2f} s")
-    print(f"render wall per original job: {walls}")
+    print(
+        f"judge time per job: v2 median {statistics.median(times['v2']):.2f} s, "
+        f"v1 (statistics only) median {statistics.median(times['v1']):.2f} s"
+    )
+    for asset, wall, extra in walls:
+        print(
+            f"render job {asset}: {wall:.1f} s, of which {extra:.1f} s pose search + matched views"
+        )
 
 
 if __name__ == "__main__":
