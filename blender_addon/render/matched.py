@@ -58,7 +58,6 @@ def _frame(render: Any, match: PoseMatch, side: int) -> None:
     bottom, right = min(1.0, bottom + MATCH_MARGIN), min(1.0, right + MATCH_MARGIN)
     full = math.ceil(side / max(bottom - top, right - left))
     render.resolution_x = render.resolution_y = full
-    render.resolution_percentage = 100
     render.use_border = True
     render.use_crop_to_border = True
     # Blender's border runs bottom-up; the silhouette's rows run top-down.

@@ -42,7 +42,8 @@ def model_bvh(meshes: list[bpy.types.Object]) -> BVHTree:
         tris = _triangles(obj, depsgraph) + len(vertices)
         vertices += [tuple(v) for v in co.tolist()]
         triangles += [tuple(t) for t in tris.tolist()]
-    tree: BVHTree = BVHTree.FromPolygons(vertices, triangles, all_triangles=True)  # type: ignore[func-returns-value]
+    # fake-bpy-module types FromPolygons as returning None; it returns the tree.
+    tree: BVHTree = BVHTree.FromPolygons(vertices, triangles, all_triangles=True)
     return tree
 
 

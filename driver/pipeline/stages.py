@@ -98,14 +98,19 @@ def pose_targets(refs: Sequence[Path], settings: RunSettings) -> tuple[PoseTarge
     if not refs or not isinstance(judge, PoseMatchingJudge):
         return ()
     masks = judge.photo_masks(list(refs)[:MAX_TARGETS])
-    return tuple(PoseTarget(f"ref{i:02d}", signature(m)) for i, m in enumerate(masks))
+    return tuple(PoseTarget(_target_name(i), signature(m)) for i, m in enumerate(masks))
+
+
+def _target_name(index: int) -> str:
+    """The pose target of the photo at ``index``: what the render result's ``matched`` names."""
+    return f"ref{index:02d}"
 
 
 def matched_views(
     result: dict[str, Any], refs: Sequence[Path], render_dir: Path
 ) -> tuple[MatchedView, ...]:
     """The render result's matched views, paired with the photos they match."""
-    by_name = {f"ref{i:02d}": p for i, p in enumerate(refs)}
+    by_name = {_target_name(i): p for i, p in enumerate(refs)}
     return tuple(
         MatchedView(
             by_name[m["name"]],

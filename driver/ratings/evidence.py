@@ -4,15 +4,14 @@ too), and the pairwise tournaments' verdicts."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from driver.pipeline.artifacts import RECORD_JSON
 from driver.pipeline.pairwise import TOURNAMENTS
 from driver.ratings.store import PAIRS_CSV, RATINGS_CSV, current, read_ratings
+from driver.report.collect import read_json_object
 from driver.ssot.table_io import read_table
 from driver.ssot.workspace import UnsafePathError, Workspace, check_id
 from rubric.core.definition import Rubric
@@ -29,14 +28,6 @@ class Evidence:
     groups: dict[JobKey, str] = field(default_factory=dict)
     judges: dict[str, dict[JobKey, dict[str, Any]]] = field(default_factory=dict)
     tournaments: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def judge_entries(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -74,7 +65,9 @@ def read_evidence(ws: Workspace, run_ids: Sequence[str], rubric: Rubric) -> Evid
         run, job = str(series["run_id"]), str(series["job_id"])
         ev.groups[(run, job)] = f"{series.get('product_id') or ''}/{series.get('variant') or ''}"
         try:
-            record = _json(ws.job_metrics_dir(run, check_id(job, "job_id")) / RECORD_JSON)
+            record = read_json_object(
+                ws.job_metrics_dir(run, check_id(job, "job_id")) / RECORD_JSON
+            )
         except UnsafePathError:
             continue
         if record is None or series.get("vf_status") != "ok":
@@ -84,6 +77,6 @@ def read_evidence(ws: Workspace, run_ids: Sequence[str], rubric: Rubric) -> Evid
     for run in sorted(runs):
         folder = ws.run_dir(run) / "metrics" / "vfscore" / TOURNAMENTS
         for path in sorted(folder.glob("*.json")):
-            if (record := _json(path)) is not None:
+            if (record := read_json_object(path)) is not None:
                 ev.tournaments.append(record)
     return ev

@@ -19,7 +19,8 @@ HISTORY = "_history"
 PHOTO_SLOTS = 6
 
 
-def _json(path: Path) -> dict[str, Any] | None:
+def read_json_object(path: Path) -> dict[str, Any] | None:
+    """The JSON object in ``path``; None when it is missing, unreadable or not an object."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -93,8 +94,8 @@ def collect_jobs(
         except UnsafePathError:
             out_dir = None
         scored = row.get("vf_status") == "ok" and out_dir is not None
-        record = _json(out_dir / RECORD_JSON) if scored and out_dir else None
-        error = _json(out_dir / ERROR_JSON) if out_dir and not scored else None
+        record = read_json_object(out_dir / RECORD_JSON) if scored and out_dir else None
+        error = read_json_object(out_dir / ERROR_JSON) if out_dir and not scored else None
         history = sorted((out_dir / HISTORY).glob("*")) if out_dir else []
         paths = {
             "artifacts_dir": _rel(ws, out_dir),

@@ -159,7 +159,7 @@ def structure_maps(a: Aligned) -> list[tuple[Array, Mask]]:
     for _ in range(SSIM_SCALES):
         if min(p.shape) < 16 or not m.any():
             break
-        maps.append((_ssim_map(p, r), ndimage.binary_erosion(m, iterations=2) | ~m.any()))
+        maps.append((_ssim_map(p, r), ndimage.binary_erosion(m, iterations=2)))
         shape = (p.shape[0] // 2, p.shape[1] // 2)
         p = resize(p, shape, order=1, anti_aliasing=True)
         r = resize(r, shape, order=1, anti_aliasing=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import math
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -87,11 +88,11 @@ def test_malformed_targets_are_refused(doc: dict, message: str) -> None:  # type
         PoseTarget.from_dict(doc)
 
 
-def test_the_render_job_carries_its_targets_and_refuses_bad_ones(tmp_path: object) -> None:
+def test_the_render_job_carries_its_targets_and_refuses_bad_ones() -> None:
     target = PoseTarget("ref00", signature(ellipse(50, 80, 25, 40, 20, 35)))
     job = RenderJob(
-        __import__("pathlib").Path("m.glb"),
-        __import__("pathlib").Path("out"),
+        Path("m.glb"),
+        Path("out"),
         preset(),
         match=(target,),
     )
