@@ -5,8 +5,15 @@ boolean mask of the square camera frame per pose, from ray casts); the driver su
 photo's product mask. Both are reduced to the same *shape signature* — cropped to their bounding
 box, centred on a square, resampled to ``SIGNATURE_SIDE`` and with their holes filled — so the
 comparison ignores where and how large the product is in the frame and which renderer drew it.
+Before that, a small closing bridges the gaps that sparse rays leave in thin parts (a pole, a
+frame): otherwise a region the thin part encloses is filled in the photo's mask and not in the
+silhouette.
+
 The search scores a coarse grid of azimuths and elevations by the signatures' IoU, then refines
-the best few poses by a shrinking pattern search.
+the best few distinct poses by a shrinking pattern search. A silhouette cannot tell front from
+back (the view from behind is nearly the mirror image, and many products are symmetric), so a
+distinct pose whose IoU comes close to the best is kept as an *alternative*: both are rendered
+and the judge keeps the one whose pixels agree with the photo.
 """
 
 from __future__ import annotations
@@ -23,13 +30,24 @@ import numpy.typing as npt
 
 Mask = npt.NDArray[np.bool_]
 # Bump when the search, the grid or the signature changes: it keys the render cache.
-POSE_SEARCH_VERSION = 1
+POSE_SEARCH_VERSION = 2
 SIGNATURE_SIDE = 48
 COARSE_RAYS = 48  # ray grid per side of the coarse silhouettes
 FINE_RAYS = 96  # ... and of the refined ones
 AZIMUTHS = tuple(float(a) for a in range(0, 360, 15))
 ELEVATIONS = (-15.0, 0.0, 15.0, 30.0, 45.0, 60.0)
-SEEDS = 3  # the best coarse poses refined per photo
+SEEDS = 3  # the best coarse poses refined per photo (the global optimum is usually among them)
+DISTINCT_SEEDS = 3  # ... and the best mutually distinct ones (the other side of the product)
+# Poses closer than this (angle between the view directions) are one pose: seeds and alternatives
+# are at least this far apart.
+DISTINCT_DEG = 30.0
+# An alternative pose is kept when its IoU is within this of the best one's (WickerChair's front
+# and back differ by 0.05), at most ALTERNATIVES of them.
+ALTERNATIVE_MARGIN = 0.06
+ALTERNATIVES = 1
+# The closing before the signature: its radius is this share of the product's longer side, so
+# the photo's mask (hundreds of pixels) and a silhouette (tens of rays) are closed alike.
+CLOSING_SHARE = 0.03
 REFINE_STEPS = (7.5, 3.75, 1.875)
 ELEVATION_LIMITS = (-30.0, 75.0)
 # Below this IoU the best pose does not show the photo's view: no matched render is made and the
@@ -84,7 +102,7 @@ class PoseTarget:
 
 @dataclass(frozen=True)
 class PoseMatch:
-    """The best pose found for one target, and where the product sits in that view's frame."""
+    """A pose found for one target, and where the product sits in that view's frame."""
 
     name: str
     azimuth_deg: float
@@ -92,6 +110,7 @@ class PoseMatch:
     iou: float
     bbox: tuple[float, float, float, float]  # (top, bottom, left, right) as frame fractions
     evaluated: int  # silhouettes compared for this target
+    rank: int = 0  # 0: the best pose; 1, 2...: alternatives (distinct poses nearly as good)
 
     @property
     def matched(self) -> bool:
@@ -129,12 +148,32 @@ def bbox(mask: Mask) -> tuple[int, int, int, int] | None:
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
+def _dilate(mask: Mask, radius: int) -> Mask:
+    """``mask`` grown by a (2r+1)² square (rows, then columns); outside the frame is background."""
+    h, w = mask.shape
+    rows = np.pad(mask, ((radius, radius), (0, 0)))
+    tall = mask.copy()
+    for d in range(2 * radius + 1):
+        tall |= rows[d : d + h]
+    cols = np.pad(tall, ((0, 0), (radius, radius)))
+    out = tall.copy()
+    for d in range(2 * radius + 1):
+        out |= cols[:, d : d + w]
+    return out
+
+
+def closing(mask: Mask, radius: int) -> Mask:
+    """Morphological closing by a (2r+1)² square; the frame's edge does not erode the product."""
+    return ~_dilate(~_dilate(mask, radius), radius)
+
+
 def signature(mask: Mask, side: int = SIGNATURE_SIDE) -> Mask:
     """The shape signature of a product mask (see the module docstring); empty in, empty out."""
     box = bbox(mask)
     if box is None:
         return np.zeros((side, side), dtype=bool)
     top, bottom, left, right = box
+    mask = closing(mask, max(1, round(CLOSING_SHARE * max(bottom - top, right - left))))
     crop = mask[top:bottom, left:right]
     h, w = crop.shape
     extent = max(h, w)
@@ -160,8 +199,30 @@ def _wrap(azimuth: float) -> float:
     return float(azimuth % 360.0)
 
 
+def view_angle(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Degrees between the view directions of two (azimuth, elevation) poses."""
+    (a1, e1), (a2, e2) = (np.radians(a), np.radians(b))
+    cos = np.sin(e1) * np.sin(e2) + np.cos(e1) * np.cos(e2) * np.cos(a1 - a2)
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def _distinct(
+    poses: list[tuple[float, float]], limit: int, keep: list[tuple[float, float]] | None = None
+) -> list[tuple[float, float]]:
+    """The first ``limit`` of ``poses`` (in order) at least DISTINCT_DEG from each other."""
+    chosen: list[tuple[float, float]] = list(keep or [])
+    start = len(chosen)
+    for pose in poses:
+        if len(chosen) - start >= limit:
+            break
+        if all(view_angle(pose, c) >= DISTINCT_DEG for c in chosen):
+            chosen.append(pose)
+    return chosen[start:]
+
+
 def search(targets: list[PoseTarget], silhouette: Silhouette) -> list[PoseMatch]:
-    """The best pose per target: a coarse grid, then a pattern search around the best few."""
+    """Per target, in target order: the best pose (rank 0), then its alternatives (see the
+    module docstring). A coarse grid, then a pattern search from the best distinct poses."""
     cache: dict[tuple[float, float, int], Mask] = {}
 
     def shape(az: float, el: float, rays: int) -> Mask:
@@ -176,17 +237,24 @@ def search(targets: list[PoseTarget], silhouette: Silhouette) -> list[PoseMatch]
     for target in targets:
         ranked = sorted(coarse, key=lambda p: (-iou(signatures[p], target.signature), p))
         evaluated = len(coarse)
-        best: tuple[float, float, float] = (-1.0, 0.0, 0.0)
-        for az, el in ranked[:SEEDS]:
-            found, n = _refine(target, az, el, lambda a, e: signature(shape(a, e, FINE_RAYS)))
+        found: list[tuple[float, float, float]] = []
+        seeds = ranked[:SEEDS] + _distinct(ranked, DISTINCT_SEEDS)
+        for az, el in dict.fromkeys(seeds):
+            refined, n = _refine(target, az, el, lambda a, e: signature(shape(a, e, FINE_RAYS)))
             evaluated += n
-            best = max(best, found)
-        score, az, el = best
-        frame = shape(az, el, FINE_RAYS)
-        box = bbox(frame) or (0, frame.shape[0], 0, frame.shape[1])
-        side = frame.shape[0]
-        fractions = (box[0] / side, box[1] / side, box[2] / side, box[3] / side)
-        matches.append(PoseMatch(target.name, az, el, round(score, 4), fractions, evaluated))
+            found.append(refined)
+        found.sort(key=lambda f: (-f[0], f[1], f[2]))
+        best = found[0]
+        near = [(a, e) for s, a, e in found[1:] if s >= max(MIN_IOU, best[0] - ALTERNATIVE_MARGIN)]
+        poses = [(best[1], best[2]), *_distinct(near, ALTERNATIVES, [(best[1], best[2])])]
+        by_pose = {(a, e): s for s, a, e in found}
+        for rank, (az, el) in enumerate(poses):
+            frame = shape(az, el, FINE_RAYS)
+            box = bbox(frame) or (0, frame.shape[0], 0, frame.shape[1])
+            side = frame.shape[0]
+            fractions = (box[0] / side, box[1] / side, box[2] / side, box[3] / side)
+            score = round(by_pose[(az, el)], 4)
+            matches.append(PoseMatch(target.name, az, el, score, fractions, evaluated, rank))
     return matches
 
 

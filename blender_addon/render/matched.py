@@ -34,7 +34,8 @@ MATCH_CAMERA = "VFScore_MatchCamera"
 
 
 def matched_filename(index: int, name: str) -> str:
-    """``m00_<photo>.png``: after the standard views in a sorted listing."""
+    """``m00_<photo>.png``: after the standard views in a sorted listing (``index`` counts the
+    matched views, so a photo's alternative pose gets its own file)."""
     return f"m{index:02d}_{name}.png"
 
 
@@ -116,6 +117,7 @@ def _render_one(
         "azimuth_deg": match.azimuth_deg,
         "elevation_deg": match.elevation_deg,
         "iou": match.iou,
+        "rank": match.rank,
         "poses_compared": match.evaluated,
         "search_version": POSE_SEARCH_VERSION,
         "file": None,

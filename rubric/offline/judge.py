@@ -7,7 +7,9 @@ Version 2 compares like with like: the render stage finds, for each photo, the p
 silhouette matches the photo's product and renders the model from there; each dimension is then
 measured on aligned pixels (``rubric.offline.aligned``) and blended with the view-independent
 statistics of version 1 (palette, texture histograms, highlights of the turntable views). A photo
-no pose matches counts through the statistics only, and the explanation says so.
+no pose matches counts through the statistics only, and the explanation says so. Where the search
+rendered an alternative pose for a photo (a silhouette that reads the same from front and back),
+the pose whose pixels agree best with the photo (the higher overall) is the one that counts.
 """
 
 from __future__ import annotations
@@ -165,9 +167,10 @@ class OfflineJudge:
     def _aligned(
         self, matched: Sequence[MatchedView], masks: dict[Path, npt.NDArray[np.bool_]]
     ) -> tuple[list[dict[str, object]], list[Measured]]:
-        """The poses (for the details) and the aligned measures of every matched photo."""
+        """The poses (for the details) and the aligned measures of every matched photo: of its
+        poses, the one with the best overall."""
         poses: list[dict[str, object]] = []
-        measured: list[Measured] = []
+        best: dict[str, tuple[int, dict[str, object], Measured]] = {}
         for view in matched:
             pose: dict[str, object] = {
                 "photo": view.photo.name,
@@ -181,10 +184,15 @@ class OfflineJudge:
                 pair = _aligned_pair(view, masks[view.photo])
                 pose["aligned_mask_iou"] = round(pair.mask_iou, 4)
                 pose["exposure_gain"] = round(pair.gain, 4)
-                measured.append(
-                    Measured(view.photo.name, "aligned", view.iou, aligned_distances(pair))
-                )
-        return poses, measured
+                m = Measured(view.photo.name, "aligned", view.iou, aligned_distances(pair))
+                overall = self.rubric.overall({n: _score(m, n)[0] for n in self.rubric.names})
+                pose["aligned_overall"] = overall
+                pose["chosen"] = False
+                if m.photo not in best or overall > best[m.photo][0]:
+                    best[m.photo] = (overall, pose, m)
+        for _, pose, _ in best.values():
+            pose["chosen"] = True
+        return poses, [m for _, _, m in best.values()]
 
     def judge(
         self,
@@ -224,18 +232,22 @@ def _statistics(
     }
 
 
+def _score(m: Measured, name: str) -> tuple[int, str]:
+    """One photo's score on dimension ``name``, and the rule that made it."""
+    d = m.distances[name][0]
+    if m.kind == "aligned":
+        tolerance, scale = ALIGNED[name]
+        rule = f"100·exp(-max(0, d - {tolerance:g})/{scale:g})"
+        return score_from_distance(max(0.0, d - tolerance), scale), rule
+    return score_from_distance(d, SCALE[name]), f"100·exp(-d/{SCALE[name]:g})"
+
+
 def _pool(name: str, measured: list[Measured]) -> tuple[int, str]:
     """One dimension's score (the weighted mean over the photos) and its explanation."""
     scores, weights, lines = [], [], []
     for m in measured:
         d, parts = m.distances[name]
-        if m.kind == "aligned":
-            tolerance, scale = ALIGNED[name]
-            s = score_from_distance(max(0.0, d - tolerance), scale)
-            rule = f"100·exp(-max(0, d - {tolerance:g})/{scale:g})"
-        else:
-            s = score_from_distance(d, SCALE[name])
-            rule = f"100·exp(-d/{SCALE[name]:g})"
+        s, rule = _score(m, name)
         scores.append(s)
         weights.append(m.weight)
         numbers = f"; {_numbers(parts)}" if parts else ""

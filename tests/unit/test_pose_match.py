@@ -15,15 +15,19 @@ from scipy.spatial import ConvexHull
 from skimage.draw import polygon
 
 from blender_addon.contract.pose_match import (
+    ALTERNATIVE_MARGIN,
+    DISTINCT_DEG,
     MIN_IOU,
     SIGNATURE_SIDE,
     PoseTarget,
     PoseTargetError,
     bbox,
+    closing,
     iou,
     search,
     signature,
     targets_key,
+    view_angle,
 )
 from blender_addon.contract.render_job import RenderFailure, RenderJob
 from blender_addon.contract.spec import preset
@@ -117,6 +121,29 @@ def test_targets_key_changes_with_the_shape() -> None:
 
 # A stand-in model with one pose per silhouette: a bar along X with a post at its +X end and a
 # fin at its -X end pointing along -Y (corners of three boxes, in model units).
+def test_a_thin_frame_broken_by_sparse_rays_encloses_the_same_region_as_the_photo_s() -> None:
+    # A blob inside a one-pixel frame (a hanging chair's stand): the photo's mask has the frame
+    # whole, the silhouette's rays hit it only every other pixel.
+    whole = np.zeros((96, 96), dtype=bool)
+    whole[30:70, 30:50] = True
+    whole[[10, 89], 20:80] = whole[10:90, [20, 79]] = True
+    broken = whole.copy()
+    broken[[10, 89], 21:79:2] = False
+    broken[11:89:2, [20, 79]] = False
+    assert iou(signature(whole), signature(broken)) > 0.95
+    assert signature(broken).mean() > 0.7  # the region the frame encloses is filled (60 of 80)
+    solid = np.zeros((60, 60), dtype=bool)
+    solid[:, :30] = True  # the frame's edge does not erode the product
+    assert np.array_equal(closing(solid, 3), solid)
+    assert np.array_equal(closing(broken, 0), broken)
+
+
+def test_view_angle() -> None:
+    assert view_angle((10.0, 0.0), (350.0, 0.0)) == pytest.approx(20.0)
+    assert view_angle((0.0, 90.0), (123.0, 90.0)) == pytest.approx(0.0, abs=1e-6)
+    assert view_angle((0.0, 0.0), (180.0, 0.0)) == pytest.approx(180.0)
+
+
 BOXES = [((-1.5, -0.4, -0.3), (1.5, 0.4, 0.3)), ((1.0, -0.4, 0.3), (1.5, 0.4, 1.5)),
          ((-1.5, -1.4, -0.3), (-1.1, -0.4, 0.1))]  # fmt: skip
 
@@ -157,3 +184,26 @@ def test_a_shape_the_model_never_shows_is_not_matched() -> None:
     diagonal = np.abs(y - x) < 4  # the bar never leans: the rig has no roll
     (match,) = search([PoseTarget("ref00", signature(diagonal))], model_silhouette)
     assert match.iou < MIN_IOU and not match.matched
+
+
+def box_silhouette(az: float, el: float, rays: int) -> npt.NDArray[np.bool_]:
+    """A centred box: it looks the same from behind (azimuth + 180°) as from the front."""
+    global BOXES
+    saved, BOXES = BOXES, [((-1.2, -0.5, -0.4), (1.2, 0.5, 0.4))]
+    try:
+        return model_silhouette(az, el, rays)
+    finally:
+        BOXES = saved
+
+
+def test_a_pose_that_reads_the_same_from_elsewhere_comes_with_an_alternative() -> None:
+    target = PoseTarget("ref00", signature(box_silhouette(40.0, 20.0, 240)))
+    best, *alternatives = search([target], box_silhouette)
+    assert best.rank == 0 and best.iou > 0.85
+    (alt,) = alternatives
+    assert alt.rank == 1 and alt.name == "ref00" and alt.matched
+    assert alt.iou >= best.iou - ALTERNATIVE_MARGIN
+    assert (
+        view_angle((best.azimuth_deg, best.elevation_deg), (alt.azimuth_deg, alt.elevation_deg))
+        >= DISTINCT_DEG
+    )
