@@ -97,8 +97,9 @@ def pose_targets(refs: Sequence[Path], settings: RunSettings) -> tuple[PoseTarge
     judge = settings.judge
     if not refs or not isinstance(judge, PoseMatchingJudge):
         return ()
-    masks = judge.photo_masks(list(refs)[:MAX_TARGETS])
-    return tuple(PoseTarget(_target_name(i), signature(m)) for i, m in enumerate(masks))
+    masks = judge.photo_masks(list(refs))
+    named = [(_target_name(i), m) for i, m in enumerate(masks) if m is not None]
+    return tuple(PoseTarget(name, signature(m)) for name, m in named[:MAX_TARGETS])
 
 
 def _target_name(index: int) -> str:

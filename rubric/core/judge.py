@@ -122,8 +122,9 @@ class PoseMatchingJudge(Protocol):
     provenance: str
     rubric: Rubric
 
-    def photo_masks(self, refs: Sequence[Path]) -> list[npt.NDArray[np.bool_]]:
-        """The product's pixels in each photo, as the judge itself will see them."""
+    def photo_masks(self, refs: Sequence[Path]) -> list[npt.NDArray[np.bool_] | None]:
+        """The product's pixels in each photo, as the judge itself will see them; None for a
+        photo no pose can match (one that shows only part of the product)."""
         ...
 
     def judge(

@@ -28,6 +28,8 @@ MIN_COVERAGE, MAX_COVERAGE = 0.02, 0.95
 CENTRE_CROP = 0.6
 # Alpha is a matte when at least this share of the pixels is (mostly) transparent.
 MIN_TRANSPARENT = 0.02
+# The product touches a side of the frame when it covers more than this share of that side.
+TOUCH_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,12 @@ def foreground(rgba: npt.NDArray[np.uint8]) -> Foreground:
     crop = centre_crop((h, w))
     warning = f"no usable foreground ({'; '.join(set_aside)}); used a centre crop"
     return Foreground(crop, float(crop.mean()), "centre-crop", warning)
+
+
+def frame_sides(mask: Mask) -> int:
+    """How many sides of the frame the product runs into (0 for a product shown whole)."""
+    sides = (mask[0], mask[-1], mask[:, 0], mask[:, -1])
+    return sum(int(side.mean() > TOUCH_SHARE) for side in sides)
 
 
 def _border_mask(rgb: npt.NDArray[np.uint8]) -> Mask:

@@ -27,7 +27,7 @@ from rubric.core.judge import JudgeResult, MatchedView, RepeatResult
 from rubric.core.rounding import round_half_up
 from rubric.offline import aligned
 from rubric.offline.finish import finish_distance, finish_features
-from rubric.offline.foreground import foreground
+from rubric.offline.foreground import foreground, frame_sides
 from rubric.offline.palette import earth_movers, palette
 from rubric.offline.placement import scale_placement_distance
 from rubric.offline.scoring import ALIGNED, SCALE, score_from_distance
@@ -92,6 +92,14 @@ def aligned_distances(pair: aligned.Aligned) -> dict[str, tuple[float, dict[str,
     }
 
 
+# A photo whose product runs into this many sides of the frame shows only part of it.
+CROPPED_SIDES = 2
+
+
+def _cropped(mask: npt.NDArray[np.bool_]) -> bool:
+    return frame_sides(mask) >= CROPPED_SIDES
+
+
 def _numbers(parts: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:.3g}" for k, v in parts.items())
 
@@ -109,9 +117,12 @@ class OfflineJudge:
         self.rubric = rubric
         self.provenance = f"offline:appearance-{OFFLINE_VERSION}"
 
-    def photo_masks(self, refs: Sequence[Path]) -> list[npt.NDArray[np.bool_]]:
-        """The product's pixels in each photo, at the size the judge measures them."""
-        return [_load(p, "reference photo")[1].mask for p in refs]
+    def photo_masks(self, refs: Sequence[Path]) -> list[npt.NDArray[np.bool_] | None]:
+        """The product's pixels in each photo, at the size the judge measures them; None for a
+        photo cropped by its frame (the product runs into two sides or more: a close-up, a
+        detail), whose outline no view of the whole model can match."""
+        masks = [_load(p, "reference photo")[1].mask for p in refs]
+        return [None if _cropped(m) else m for m in masks]
 
     def score(
         self, refs: Sequence[Path], renders: Sequence[Path], matched: Sequence[MatchedView] = ()
@@ -144,6 +155,11 @@ class OfflineJudge:
         unmatched = [str(p["photo"]) for p in poses if p["render"] is None]
         if unmatched:
             notes.append(f"no pose matches {', '.join(unmatched)} (IoU too low): statistics")
+        cropped = [
+            p.name for p, (_, v, _) in zip(refs, loaded_refs, strict=True) if _cropped(v.mask)
+        ]
+        if cropped:
+            notes.append(f"{', '.join(cropped)} cropped by the frame, not pose-matched: statistics")
         if not matched:
             notes.append("no matched views: statistics of the standard views only")
         if notes:

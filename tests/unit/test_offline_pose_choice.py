@@ -11,8 +11,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from blender_addon.contract.spec import preset
+from driver.config.settings import RunSettings
+from driver.pipeline.stages import pose_targets
 from rubric.core.definition import load_rubric
 from rubric.core.judge import MatchedView
+from rubric.offline.foreground import frame_sides
 from rubric.offline.judge import OfflineJudge
 
 
@@ -50,3 +54,27 @@ def test_the_pose_that_looks_like_the_photo_counts_whichever_comes_first(tmp_pat
         assert isinstance(measures, list) and len(measures) == 1
         assert measures[0]["weight"] == 0.9  # the chosen pose's IoU
         assert explanations["color_palette"].count("photo.png (aligned") == 1
+
+
+def test_a_photo_cropped_by_its_frame_is_not_pose_matched_and_the_explanation_says_so(
+    tmp_path: Path,
+) -> None:
+    whole = product(tmp_path / "whole.png", (200, 40, 30), (30, 60, 200))
+    detail = np.zeros((100, 100, 4), dtype=np.uint8)  # cut-outs: the backdrop is transparent
+    detail[40:, :70] = (200, 40, 30, 255)  # a close-up: the product runs off the bottom and left
+    Image.fromarray(detail, "RGBA").save(tmp_path / "detail.png")
+    one_side = np.zeros((100, 100, 4), dtype=np.uint8)
+    one_side[30:, 20:80] = (200, 40, 30, 255)  # standing on the frame's bottom edge: still whole
+    Image.fromarray(one_side, "RGBA").save(tmp_path / "standing.png")
+    photos = [tmp_path / "detail.png", whole, tmp_path / "standing.png"]
+    judge = OfflineJudge(load_rubric())
+    masks = judge.photo_masks(photos)
+    assert masks[0] is None and masks[1] is not None and masks[2] is not None
+    assert frame_sides(masks[1]) == 0 and frame_sides(masks[2]) == 1
+
+    targets = pose_targets(photos, RunSettings(preset(), judge, {}))
+    assert [t.name for t in targets] == ["ref01", "ref02"]  # named by the photo's place
+
+    _, explanations, _ = judge.score(photos, [whole], [MatchedView(whole, whole, 0.0, 0.0, 0.9)])
+    assert "detail.png cropped by the frame, not pose-matched" in explanations["finish"]
+    assert "whole.png cropped" not in explanations["finish"]
