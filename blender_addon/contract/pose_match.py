@@ -53,7 +53,7 @@ ELEVATION_LIMITS = (-30.0, 75.0)
 # Below this IoU the best pose does not show the photo's view: no matched render is made and the
 # judge falls back to view-independent statistics for that photo.
 MIN_IOU = 0.6
-MAX_TARGETS = 4  # matched renders per job, at most (each costs about one standard view)
+MAX_TARGETS = 4  # photos matched per job (each costs one or two renders the size of a view)
 # A matched render is cropped to the product plus this margin (frame fractions), and its longer
 # side has min(the spec's longer side, MATCH_SIDE) pixels: enough for the judge, which compares at
 # a fixed size anyway, and about the cost of one standard view.

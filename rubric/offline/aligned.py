@@ -11,8 +11,9 @@ mapping (it would flatten the very highlights finish is about), after one exposu
 Measures (each a distance, 0 for identical images):
 - colour: CIEDE2000 of the smoothed images, lightness weighted down (kL = 2) because shading
   follows the light, not the product, and averaged with the pixels' chroma as weights;
-- structure: 1 - mean SSIM of lightness over three scales (texture identity: the same print,
-  weave or grain, in the same place);
+- structure: 1 - mean SSIM over three scales of lightness and of chroma (texture identity: the
+  same print, weave or grain, in the same place). Lightness carries the shading of another light
+  as much as the print; chroma (C*, blind to hue, which is colour's business) carries the print;
 - placement: mean CIEDE2000 between the mean colours of a grid of regions (where the colours go);
 - finish: how much brighter than their surroundings the highlights are, and how much of the
   surface they cover (glossy products mirror the light's bright spots; matte ones do not).
@@ -152,9 +153,8 @@ def _ssim_map(a: Array, b: Array) -> Array:
     return full  # type: ignore[no-any-return]
 
 
-def structure_maps(a: Aligned) -> list[tuple[Array, Mask]]:
-    """SSIM of lightness per scale (full size, then halved each time) and where it counts."""
-    p, r, m = a.photo[..., 0], a.render[..., 0], a.overlap
+def structure_maps(p: Array, r: Array, m: Mask) -> list[tuple[Array, Mask]]:
+    """SSIM of one channel per scale (full size, then halved each time) and where it counts."""
     maps = []
     for _ in range(SSIM_SCALES):
         if min(p.shape) < 16 or not m.any():
@@ -168,11 +168,21 @@ def structure_maps(a: Aligned) -> list[tuple[Array, Mask]]:
 
 
 def structure_distance(a: Aligned) -> tuple[float, dict[str, float]]:
-    scores = [float(s[m].mean()) if m.any() else 0.0 for s, m in structure_maps(a)]
-    if not scores:
+    """1 - the mean SSIM of lightness and chroma over the scales (module doc)."""
+    channels = {
+        "L": (a.photo[..., 0], a.render[..., 0]),
+        "C": (
+            np.hypot(a.photo[..., 1], a.photo[..., 2]),
+            np.hypot(a.render[..., 1], a.render[..., 2]),
+        ),
+    }
+    parts: dict[str, float] = {}
+    for name, (p, r) in channels.items():
+        for i, (s, m) in enumerate(structure_maps(p, r, a.overlap)):
+            parts[f"ssim_{name}_scale{i}"] = float(s[m].mean()) if m.any() else 0.0
+    if not parts:
         return 1.0, {}
-    parts = {f"ssim_scale{i}": v for i, v in enumerate(scores)}
-    return 1.0 - float(np.mean(scores)), parts
+    return 1.0 - float(np.mean(list(parts.values()))), parts
 
 
 def placement_distance(a: Aligned) -> tuple[float, dict[str, float]]:

@@ -28,8 +28,10 @@ MIN_COVERAGE, MAX_COVERAGE = 0.02, 0.95
 CENTRE_CROP = 0.6
 # Alpha is a matte when at least this share of the pixels is (mostly) transparent.
 MIN_TRANSPARENT = 0.02
-# The product touches a side of the frame when it covers more than this share of that side.
-TOUCH_SHARE = 0.02
+# The product runs into a side of the frame when it covers more than this share of that side: a
+# few pixels there are a segmentation leak (a gradient backdrop), a product cut by the frame
+# covers a good part of it.
+TOUCH_SHARE = 0.05
 
 
 @dataclass(frozen=True)
