@@ -60,3 +60,14 @@ def test_other_shading_costs_less_than_another_print() -> None:
     shaded[..., 0] *= np.linspace(0.7, 1.1, SIDE)[None, :]  # another light: a lightness ramp
     shifted = np.roll(lab, 12, axis=1)  # the print moved by one square: not the same place
     assert structure_distance(pair(lab, shaded))[0] < structure_distance(pair(lab, shifted))[0] / 3
+
+
+def test_only_the_overlap_of_the_two_products_counts() -> None:
+    lab = checker_print()
+    other = lab.copy()
+    other[:, SIDE // 2 :] = np.roll(lab, 12, axis=1)[:, SIDE // 2 :]  # another print on the right
+    left = np.zeros((SIDE, SIDE), dtype=bool)
+    left[:, : SIDE // 2] = True  # where both show the product: the left half only
+    inside = Aligned(lab, other, other, left, 1.0, 1.0)
+    assert structure_distance(inside)[0] < 0.1
+    assert structure_distance(pair(lab, other))[0] > 0.3

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pytest
 from PIL import Image, ImageDraw
 
-from rubric.offline.foreground import foreground
+from rubric.offline.foreground import foreground, frame_sides
 
 
 def product_photo(alpha: str) -> npt.NDArray[np.uint8]:
@@ -85,3 +85,13 @@ def test_soft_alpha_pixels_do_not_change_the_offline_score(tmp_path: Path) -> No
     without, _, _ = judge.score([plain], [render])
     assert with_alpha == without
     assert details["photos"][0]["mask"] == "border"  # type: ignore[index]
+
+
+def test_a_sliver_of_backdrop_on_the_border_is_not_a_product_running_off_the_frame() -> None:
+    mask = np.zeros((100, 100), dtype=bool)
+    mask[20:80, 20:80] = True  # the product, whole
+    mask[10:13, 0:20] = True  # a backdrop leak reaching the left border over 3 % of its height
+    mask[97:100, 40:44] = True  # and the bottom border over 4 % of its width
+    assert frame_sides(mask) == 0
+    mask[60:100, 0:20] = True  # the product itself running off the left and bottom edges
+    assert frame_sides(mask) == 2
