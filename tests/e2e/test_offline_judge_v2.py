@@ -8,11 +8,13 @@ clearly below the faithful model, on the dimension each one breaks.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from blender_addon.contract.render_job import RenderJob
+from blender_addon.contract.pose_match import POSE_SEARCH_VERSION
+from blender_addon.contract.render_job import RESULT_FILE, RenderJob
 from blender_addon.contract.spec import preset
 from driver.config.settings import RunSettings
 from driver.demo.glb_perturb import write_perturbed
@@ -64,6 +66,11 @@ def test_the_photo_pose_is_found_and_rendered(ladder) -> None:
     assert -5 < view.elevation_deg < 30
     (pose,) = details["poses"]
     assert pose["photo"] == PHOTO.name and pose["iou"] == view.iou
+    # What render_result.json records of the match: the best pose (rank 0), no alternative (the
+    # mixer's other side does not come within the margin), and the search that found it.
+    (entry,) = json.loads((view.render.parent / RESULT_FILE).read_text())["matched"]
+    assert entry["rank"] == 0 and entry["search_version"] == POSE_SEARCH_VERSION
+    assert entry["file"] == view.render.name and entry["poses_compared"] > 200
     assert [m["kind"] for m in details["measures"]] == ["aligned"]
 
 
