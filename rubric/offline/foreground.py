@@ -8,6 +8,12 @@ colour clusters, so a textured backdrop works too) and grown inwards from the bo
 pixels that look like it; everything the growth cannot reach is the product. Only when neither
 finds a plausible product does a centre crop stand in, and the caller is told which masks were
 tried and why they were set aside.
+
+A border colour the top of the frame does not show (a floor, a table, a cloth the product stands
+on) is ambiguous: backdrop for a product photographed on it, part of the product for a model that
+ships with its plinth or cloth. The border segmentation then also gives the *support reading*, the
+mask with that colour counted as product, and the judge keeps the reading the candidate agrees
+with better.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ MIN_TRANSPARENT = 0.02
 # few pixels there are a segmentation leak (a gradient backdrop), a product cut by the frame
 # covers a good part of it.
 TOUCH_SHARE = 0.05
+# A backdrop colour covers at least this share of the top strip; a border colour below it (seen
+# only at the sides and bottom) is a support: a floor, a table, a cloth.
+TOP_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,9 @@ class Foreground:
     coverage: float
     method: str  # alpha | border | centre-crop
     warning: str | None = None  # why a mask was set aside (the caller shows it)
+    # The border mask with the support (floor, table, cloth) counted as product; None where the
+    # border shows no such colour or the reading is implausible.
+    support: Mask | None = None
 
 
 def _grow_from_border(similar: Mask) -> Mask:
@@ -95,10 +107,12 @@ def foreground(rgba: npt.NDArray[np.uint8]) -> Foreground:
             set_aside.append(f"alpha mask covers {mask.mean():.0%}")
         elif (alpha < 250).any():
             set_aside.append(f"alpha ignored: only {transparent:.1%} of the pixels are transparent")
-    mask = _border_mask(rgba[..., :3])
+    mask, support = _border_masks(rgba[..., :3])
     if _plausible(mask):
         note = "; ".join(set_aside) + "; used the border segmentation" if set_aside else None
-        return Foreground(mask, float(mask.mean()), "border", note)
+        if support is not None and not _plausible(support):
+            support = None
+        return Foreground(mask, float(mask.mean()), "border", note, support)
     set_aside.append(f"border mask covers {mask.mean():.0%}")
     crop = centre_crop((h, w))
     warning = f"no usable foreground ({'; '.join(set_aside)}); used a centre crop"
@@ -111,26 +125,44 @@ def frame_sides(mask: Mask) -> int:
     return sum(int(side.mean() > TOUCH_SHARE) for side in sides)
 
 
-def _border_mask(rgb: npt.NDArray[np.uint8]) -> Mask:
-    """The product as what the background, learnt from the border, cannot reach."""
+def _border_masks(rgb: npt.NDArray[np.uint8]) -> tuple[Mask, Mask | None]:
+    """The product as what the background, learnt from the border, cannot reach; and the support
+    reading, where the background is learnt from the colours of the top strip only (None when
+    every border colour shows there)."""
     h, w = rgb.shape[:2]
     lab = srgb_to_lab(rgb)
     b = max(1, round(min(h, w) * BORDER_FRACTION))
+    top = lab[:b].reshape(-1, 3)
     border = np.concatenate(
-        [
-            lab[:b].reshape(-1, 3),
-            lab[-b:].reshape(-1, 3),
-            lab[:, :b].reshape(-1, 3),
-            lab[:, -b:].reshape(-1, 3),
-        ]
+        [top, lab[-b:].reshape(-1, 3), lab[:, :b].reshape(-1, 3), lab[:, -b:].reshape(-1, 3)]
     )
     centres = kmeans(border, BACKGROUND_CLUSTERS)
     spread = np.sqrt(((border[:, None, :] - centres[None]) ** 2).sum(-1)).min(axis=1)
     # A busy backdrop widens the tolerance to its own spread.
     tolerance = max(BACKGROUND_DELTA, float(np.percentile(spread, 95)) * 1.5)
+    edges = _edge_strength(lab)
+    mask = _unreached(lab, centres, tolerance, edges)
+    nearest = np.argmin(((top[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)
+    on_top = np.bincount(nearest, minlength=len(centres)) / len(top) > TOP_SHARE
+    if on_top.all():
+        return mask, None
+    support = _unreached(lab, centres[on_top], tolerance, edges)
+    # A support smaller than the smallest plausible product is a shadow or a leak, not a reading.
+    if float((support & ~mask).mean()) < MIN_COVERAGE:
+        return mask, None
+    return mask, support
+
+
+def _unreached(
+    lab: npt.NDArray[np.float64],
+    centres: npt.NDArray[np.float64],
+    tolerance: float,
+    edges: npt.NDArray[np.float64],
+) -> Mask:
+    """What a background of these colours, grown inwards from the border, cannot reach."""
     distance = np.sqrt(((lab[:, :, None, :] - centres[None, None]) ** 2).sum(-1)).min(axis=2)
     # Growth stops at edges too: a white product on a white backdrop still has a silhouette.
-    passable = (distance < tolerance) & (_edge_strength(lab) < EDGE_BARRIER)
+    passable = (distance < tolerance) & (edges < EDGE_BARRIER)
     # Narrowing the passable region by a pixel closes the thin gaps a leak would take.
     reached = _grow_from_border(erode(passable))
     return ~(dilate(reached) & passable | reached)  # type: ignore[no-any-return]

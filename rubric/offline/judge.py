@@ -51,6 +51,8 @@ def _load(path: Path, what: str) -> tuple[npt.NDArray[np.uint8], ImageView, dict
     }
     if fg.warning:
         info["warning"] = fg.warning
+    if fg.support is not None:
+        info["support_coverage"] = round(float(fg.support.mean()), 4)
     return arr, ImageView.from_rgb(arr[..., :3], fg), info
 
 
@@ -68,6 +70,7 @@ class Measured:
     kind: str  # aligned | statistics
     weight: float
     distances: dict[str, tuple[float, dict[str, float]]]
+    support: bool = False  # statistics of the photo read with its support as product
 
 
 def _aligned_pair(view: MatchedView, photo_mask: npt.NDArray[np.bool_]) -> aligned.Aligned:
@@ -140,13 +143,13 @@ class OfflineJudge:
         done = {m.photo for m in measured}
         if measured:
             measured += [
-                Measured(p.name, "statistics", UNMATCHED_WEIGHT, _statistics([v], c_views))
+                self._statistics(p.name, UNMATCHED_WEIGHT, [v], c_views)
                 for p, (_, v, _) in zip(refs, loaded_refs, strict=True)
                 if p.name not in done
             ]
         else:
             every = [v for _, v, _ in loaded_refs]
-            measured = [Measured("the photos", "statistics", 1.0, _statistics(every, c_views))]
+            measured = [self._statistics("the photos", 1.0, every, c_views)]
         subscores: dict[str, int] = {}
         explanations: dict[str, str] = {}
         for name in self.rubric.names:
@@ -162,6 +165,17 @@ class OfflineJudge:
             notes.append(f"{', '.join(cropped)} cropped by the frame, not pose-matched: statistics")
         if not matched:
             notes.append("no matched views: statistics of the standard views only")
+        chosen = {m.photo for m in measured if m.support}
+        supported = [
+            p.name
+            for p, (_, v, _) in zip(refs, loaded_refs, strict=True)
+            if v.support is not None and (p.name in chosen or "the photos" in chosen)
+        ]
+        if supported:
+            notes.append(
+                f"{', '.join(supported)} read with what the product stands on (a border colour "
+                "the top of the frame does not show) as part of it: the model agrees better so"
+            )
         if notes:
             explanations = {k: f"{v} Notes: {'; '.join(notes)}." for k, v in explanations.items()}
         details: dict[str, object] = {
@@ -173,6 +187,7 @@ class OfflineJudge:
                     "photo": m.photo,
                     "kind": m.kind,
                     "weight": round(m.weight, 4),
+                    "support": m.support,
                     "distances": {k: round(v[0], 5) for k, v in m.distances.items()},
                 }
                 for m in measured
@@ -201,7 +216,7 @@ class OfflineJudge:
                 pose["aligned_mask_iou"] = round(pair.mask_iou, 4)
                 pose["exposure_gain"] = round(pair.gain, 4)
                 m = Measured(view.photo.name, "aligned", view.iou, aligned_distances(pair))
-                overall = self.rubric.overall({n: _score(m, n)[0] for n in self.rubric.names})
+                overall = self._overall(m)
                 pose["aligned_overall"] = overall
                 pose["chosen"] = False
                 if m.photo not in best or overall > best[m.photo][0]:
@@ -209,6 +224,22 @@ class OfflineJudge:
         for _, pose, _ in best.values():
             pose["chosen"] = True
         return poses, [m for _, _, m in best.values()]
+
+    def _overall(self, m: Measured) -> int:
+        return self.rubric.overall({n: _score(m, n)[0] for n in self.rubric.names})
+
+    def _statistics(
+        self, label: str, weight: float, r_views: list[ImageView], c_views: list[ImageView]
+    ) -> Measured:
+        """Version 1's statistics of the photos as segmented or, where a photo has a support
+        reading (``Foreground.support``), with its support: whichever agrees better with the
+        candidate, as with the front/back choice of the matched poses."""
+        plain = Measured(label, "statistics", weight, _statistics(r_views, c_views))
+        if all(v.support is None for v in r_views):
+            return plain
+        read = [v.with_support() for v in r_views]
+        support = Measured(label, "statistics", weight, _statistics(read, c_views), support=True)
+        return support if self._overall(support) > self._overall(plain) else plain
 
     def judge(
         self,

@@ -21,10 +21,15 @@ class ImageView:
 
     lab: Array  # (H, W, 3)
     mask: npt.NDArray[np.bool_]
+    support: npt.NDArray[np.bool_] | None = None  # see ``Foreground.support``
 
     @classmethod
     def from_rgb(cls, rgb: npt.NDArray[np.uint8], fg: Foreground) -> ImageView:
-        return cls(srgb_to_lab(rgb), fg.mask)
+        return cls(srgb_to_lab(rgb), fg.mask, fg.support)
+
+    def with_support(self) -> ImageView:
+        """This image read with its support as product (itself when it has no such reading)."""
+        return self if self.support is None else ImageView(self.lab, self.support)
 
     def pixels(self) -> Array:
         return self.lab[self.mask]
