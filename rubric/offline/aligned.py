@@ -145,30 +145,56 @@ def colour_distance(a: Aligned) -> tuple[float, dict[str, float]]:
     }
 
 
+SSIM_SIGMA, SSIM_TRUNCATE = 1.5, 3.5  # skimage's Gaussian window for SSIM
+SSIM_C2 = (0.03 * 100.0) ** 2  # SSIM's K2 = 0.03 on a data range of 100 (L*, C*)
+
+
 def _ssim_map(a: Array, b: Array) -> Array:
     _, full = structural_similarity(
-        a, b, data_range=100.0, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
-        full=True,
+        a, b, data_range=100.0, gaussian_weights=True, sigma=SSIM_SIGMA,
+        use_sample_covariance=False, full=True,
     )  # fmt: skip
     return full  # type: ignore[no-any-return]
 
 
-def structure_maps(p: Array, r: Array, m: Mask) -> list[tuple[Array, Mask]]:
-    """SSIM of one channel per scale (full size, then halved each time) and where it counts."""
-    maps = []
+def _contrast_map(a: Array, b: Array) -> Array:
+    """SSIM's contrast term alone, (2 sd_a sd_b + C2) / (var_a + var_b + C2), in SSIM's window:
+    how alike the local amount of texture is, wherever exactly its grains fall."""
+
+    def blur(x: Array) -> Array:
+        return ndimage.gaussian_filter(x, SSIM_SIGMA, truncate=SSIM_TRUNCATE)  # type: ignore[no-any-return]
+
+    var_a = np.maximum(blur(a * a) - blur(a) ** 2, 0.0)
+    var_b = np.maximum(blur(b * b) - blur(b) ** 2, 0.0)
+    return (2 * np.sqrt(var_a * var_b) + SSIM_C2) / (var_a + var_b + SSIM_C2)  # type: ignore[no-any-return]
+
+
+def structure_maps(p: Array, r: Array, m: Mask) -> list[tuple[str, Array, Mask]]:
+    """Per scale (full size, then halved each time): the measure's name, its map of one channel
+    and where it counts. The finer scales compare local contrast only, the coarsest full SSIM:
+    a pose matched within a degree or two, rendered by another renderer, does not put a weave's
+    or a grain's finest detail on the same pixels, so SSIM's structure term there is noise; at
+    the coarsest scale the print does line up, and its structure says whether it is the same."""
+    levels = []
     for _ in range(SSIM_SCALES):
         if min(p.shape) < 16 or not m.any():
             break
-        maps.append((_ssim_map(p, r), ndimage.binary_erosion(m, iterations=2)))
+        levels.append((p, r, ndimage.binary_erosion(m, iterations=2)))
         shape = (p.shape[0] // 2, p.shape[1] // 2)
         p = resize(p, shape, order=1, anti_aliasing=True)
         r = resize(r, shape, order=1, anti_aliasing=True)
         m = resize(m.astype(np.float64), shape, order=1, anti_aliasing=True) > 0.75
-    return maps
+    return [
+        ("ssim", _ssim_map(p, r), m)
+        if i == len(levels) - 1
+        else ("contrast", _contrast_map(p, r), m)
+        for i, (p, r, m) in enumerate(levels)
+    ]
 
 
 def structure_distance(a: Aligned) -> tuple[float, dict[str, float]]:
-    """1 - the mean SSIM of lightness and chroma over the scales (module doc)."""
+    """1 - the mean, over the scales, of local contrast similarity (finer scales) and SSIM
+    (coarsest) of lightness and chroma (``structure_maps``)."""
     channels = {
         "L": (a.photo[..., 0], a.render[..., 0]),
         "C": (
@@ -178,8 +204,8 @@ def structure_distance(a: Aligned) -> tuple[float, dict[str, float]]:
     }
     parts: dict[str, float] = {}
     for name, (p, r) in channels.items():
-        for i, (s, m) in enumerate(structure_maps(p, r, a.overlap)):
-            parts[f"ssim_{name}_scale{i}"] = float(s[m].mean()) if m.any() else 0.0
+        for i, (measure, s, m) in enumerate(structure_maps(p, r, a.overlap)):
+            parts[f"{measure}_{name}_scale{i}"] = float(s[m].mean()) if m.any() else 0.0
     if not parts:
         return 1.0, {}
     return 1.0 - float(np.mean(list(parts.values()))), parts

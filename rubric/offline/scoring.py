@@ -24,7 +24,7 @@ SCALE = {
 # (benchmarks/bench_judge_v2.py), never on the tests' fixtures.
 ALIGNED: dict[str, tuple[float, float]] = {
     "color_palette": (6.0, 6.0),  # chroma-weighted mean CIEDE2000 (kL = 2), smoothed images
-    "texture_identity": (0.58, 0.12),  # 1 - mean SSIM of lightness and chroma over three scales
+    "texture_identity": (0.30, 0.04),  # 1 - mean local contrast (fine) / SSIM (coarse), L* and C*
     "texture_scale_placement": (5.0, 8.0),  # mean CIEDE2000 of the region means
     "finish": (0.6, 1.0),  # highlight share (log ratio) and rise (/ 10 L*) differences
 }
