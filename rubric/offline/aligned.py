@@ -11,9 +11,10 @@ mapping (it would flatten the very highlights finish is about), after one exposu
 Measures (each a distance, 0 for identical images):
 - colour: CIEDE2000 of the smoothed images, lightness weighted down (kL = 2) because shading
   follows the light, not the product, and averaged with the pixels' chroma as weights;
-- structure: 1 - mean SSIM over three scales of lightness and of chroma (texture identity: the
-  same print, weave or grain, in the same place). Lightness carries the shading of another light
-  as much as the print; chroma (C*, blind to hue, which is colour's business) carries the print;
+- structure: 1 - the mean over three scales of lightness and of chroma (texture identity: the
+  same print, weave or grain, in the same place): local contrast at the finer scales, SSIM at the
+  coarsest (``structure_maps`` says why). Lightness carries the shading of another light as much
+  as the print; chroma (C*, blind to hue, which is colour's business) carries the print;
 - placement: mean CIEDE2000 between the mean colours of a grid of regions (where the colours go);
 - finish: how much brighter than their surroundings the highlights are, and how much of the
   surface they cover (glossy products mirror the light's bright spots; matte ones do not).
