@@ -37,6 +37,9 @@ Mask = npt.NDArray[np.bool_]
 ALIGN_SIDE = 192  # longer side of the common frame, pixels (capped by the photo's own)
 MIN_ALIGN_SIDE = 48
 SMOOTH_SIGMA = 0.01  # colour is compared after a blur of 1 % of the frame: texture grain aside
+# Registration slack for colour: each pixel is compared with the closest colour within 1 % of the
+# frame in the other image (a pose a degree off moves a thin stripe by a pixel or two).
+SLACK = 0.01
 SSIM_SCALES = 3
 PLACEMENT_GRID = 4
 MIN_CELL_SHARE = 0.3  # a region counts when the overlap covers this share of it
@@ -128,12 +131,28 @@ def _masked_blur(lab: Array, mask: Mask, sigma: float) -> Array:
     return out
 
 
+def _nearest_de(x: Array, y: Array, mask: Mask, reach: int) -> Array:
+    """Per pixel of ``x``, the least CIEDE2000 (kL = 2) to a pixel of ``y`` within ``reach``
+    pixels (a square), among ``mask``'s pixels; inf where none is in reach."""
+    h, w = mask.shape
+    padded = np.pad(y, ((reach, reach), (reach, reach), (0, 0)), mode="edge")
+    inside = np.pad(mask, reach, constant_values=False)
+    best = np.full((h, w), np.inf)
+    for dy in range(2 * reach + 1):
+        for dx in range(2 * reach + 1):
+            de = deltaE_ciede2000(x, padded[dy : dy + h, dx : dx + w], kL=2.0)
+            best = np.minimum(best, np.where(inside[dy : dy + h, dx : dx + w], de, np.inf))
+    return best
+
+
 def colour_distance(a: Aligned) -> tuple[float, dict[str, float]]:
-    """Chroma-weighted mean CIEDE2000: a print's coloured parts count more than grey metal."""
-    sigma = SMOOTH_SIGMA * max(a.overlap.shape)
-    p = _masked_blur(a.photo, a.overlap, sigma)
-    r = _masked_blur(a.render, a.overlap, sigma)
-    de = deltaE_ciede2000(p, r, kL=2.0)[a.overlap]
+    """Chroma-weighted mean CIEDE2000, a print's coloured parts counting more than grey metal,
+    each pixel against the closest colour within ``SLACK`` of it in the other image, both ways."""
+    side = max(a.overlap.shape)
+    p = _masked_blur(a.photo, a.overlap, SMOOTH_SIGMA * side)
+    r = _masked_blur(a.render, a.overlap, SMOOTH_SIGMA * side)
+    reach = round(SLACK * side)
+    de = (_nearest_de(p, r, a.overlap, reach) + _nearest_de(r, p, a.overlap, reach))[a.overlap] / 2
     chroma_p = np.hypot(p[..., 1], p[..., 2])[a.overlap]
     chroma_r = np.hypot(r[..., 1], r[..., 2])[a.overlap]
     weight = (chroma_p + chroma_r) / 2.0 + 1.0
