@@ -10,6 +10,9 @@ statistics of version 1 (palette, texture histograms, highlights of the turntabl
 no pose matches counts through the statistics only, and the explanation says so. Where the search
 rendered an alternative pose for a photo (a silhouette that reads the same from front and back),
 the pose whose pixels agree best with the photo (the higher overall) is the one that counts.
+Likewise, a photo whose border shows a colour the top of the frame does not (a cloth, a floor, a
+plinth) is measured by the statistics both with and without it, and the reading the candidate
+agrees with better counts (``foreground.Foreground.support``).
 """
 
 from __future__ import annotations
@@ -143,13 +146,13 @@ class OfflineJudge:
         done = {m.photo for m in measured}
         if measured:
             measured += [
-                self._statistics(p.name, UNMATCHED_WEIGHT, [v], c_views)
+                self._measure_statistics(p.name, UNMATCHED_WEIGHT, [v], c_views)
                 for p, (_, v, _) in zip(refs, loaded_refs, strict=True)
                 if p.name not in done
             ]
         else:
             every = [v for _, v, _ in loaded_refs]
-            measured = [self._statistics("the photos", 1.0, every, c_views)]
+            measured = [self._measure_statistics("the photos", 1.0, every, c_views)]
         subscores: dict[str, int] = {}
         explanations: dict[str, str] = {}
         for name in self.rubric.names:
@@ -228,7 +231,7 @@ class OfflineJudge:
     def _overall(self, m: Measured) -> int:
         return self.rubric.overall({n: _score(m, n)[0] for n in self.rubric.names})
 
-    def _statistics(
+    def _measure_statistics(
         self, label: str, weight: float, r_views: list[ImageView], c_views: list[ImageView]
     ) -> Measured:
         """Version 1's statistics of the photos as segmented or, where a photo has a support
