@@ -131,18 +131,28 @@ def _masked_blur(lab: Array, mask: Mask, sigma: float) -> Array:
     return out
 
 
-def _nearest_de(x: Array, y: Array, mask: Mask, reach: int) -> Array:
-    """Per pixel of ``x``, the least CIEDE2000 (kL = 2) to a pixel of ``y`` within ``reach``
-    pixels (a square), among ``mask``'s pixels; inf where none is in reach."""
-    h, w = mask.shape
-    padded = np.pad(y, ((reach, reach), (reach, reach), (0, 0)), mode="edge")
-    inside = np.pad(mask, reach, constant_values=False)
-    best = np.full((h, w), np.inf)
-    for dy in range(2 * reach + 1):
-        for dx in range(2 * reach + 1):
-            de = deltaE_ciede2000(x, padded[dy : dy + h, dx : dx + w], kL=2.0)
-            best = np.minimum(best, np.where(inside[dy : dy + h, dx : dx + w], de, np.inf))
-    return best
+def _shifted(a: Array | Mask, dy: int, dx: int, fill: float | bool) -> Array | Mask:
+    """``a[i + dy, j + dx]`` at every (i, j), ``fill`` where that falls outside ``a``."""
+    h, w = a.shape[:2]
+    out = np.full_like(a, fill)
+    out[max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)] = a[
+        max(0, dy) : h + min(0, dy), max(0, dx) : w + min(0, dx)
+    ]
+    return out
+
+
+def _nearest_de(p: Array, r: Array, mask: Mask, reach: int) -> Array:
+    """Per pixel, the least CIEDE2000 (kL = 2) to the other image's pixels of ``mask`` within
+    ``reach`` pixels (a square), p against r and r against p, averaged. CIEDE2000 is symmetric,
+    so one map per shift serves both ways: ΔE(p[i], r[i + s]) is also r[i + s]'s against p."""
+    to_r = np.full(mask.shape, np.inf)
+    to_p = np.full(mask.shape, np.inf)
+    for dy in range(-reach, reach + 1):
+        for dx in range(-reach, reach + 1):
+            de = deltaE_ciede2000(p, _shifted(r, dy, dx, 0.0), kL=2.0)
+            to_r = np.minimum(to_r, np.where(_shifted(mask, dy, dx, False), de, np.inf))
+            to_p = np.minimum(to_p, _shifted(np.where(mask, de, np.inf), -dy, -dx, np.inf))
+    return (to_r + to_p) / 2  # type: ignore[no-any-return]
 
 
 def colour_distance(a: Aligned) -> tuple[float, dict[str, float]]:
@@ -151,8 +161,7 @@ def colour_distance(a: Aligned) -> tuple[float, dict[str, float]]:
     side = max(a.overlap.shape)
     p = _masked_blur(a.photo, a.overlap, SMOOTH_SIGMA * side)
     r = _masked_blur(a.render, a.overlap, SMOOTH_SIGMA * side)
-    reach = round(SLACK * side)
-    de = (_nearest_de(p, r, a.overlap, reach) + _nearest_de(r, p, a.overlap, reach))[a.overlap] / 2
+    de = _nearest_de(p, r, a.overlap, round(SLACK * side))[a.overlap]
     chroma_p = np.hypot(p[..., 1], p[..., 2])[a.overlap]
     chroma_r = np.hypot(r[..., 1], r[..., 2])[a.overlap]
     weight = (chroma_p + chroma_r) / 2.0 + 1.0

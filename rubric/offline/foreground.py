@@ -110,8 +110,6 @@ def foreground(rgba: npt.NDArray[np.uint8]) -> Foreground:
     mask, support = _border_masks(rgba[..., :3])
     if _plausible(mask):
         note = "; ".join(set_aside) + "; used the border segmentation" if set_aside else None
-        if support is not None and not _plausible(support):
-            support = None
         return Foreground(mask, float(mask.mean()), "border", note, support)
     set_aside.append(f"border mask covers {mask.mean():.0%}")
     crop = centre_crop((h, w))
@@ -128,7 +126,7 @@ def frame_sides(mask: Mask) -> int:
 def _border_masks(rgb: npt.NDArray[np.uint8]) -> tuple[Mask, Mask | None]:
     """The product as what the background, learnt from the border, cannot reach; and the support
     reading, where the background is learnt from the colours of the top strip only (None when
-    every border colour shows there)."""
+    every border colour shows there, or the reading adds too little or is implausible)."""
     h, w = rgb.shape[:2]
     lab = srgb_to_lab(rgb)
     b = max(1, round(min(h, w) * BORDER_FRACTION))
@@ -148,7 +146,7 @@ def _border_masks(rgb: npt.NDArray[np.uint8]) -> tuple[Mask, Mask | None]:
         return mask, None
     support = _unreached(lab, centres[on_top], tolerance, edges)
     # A support smaller than the smallest plausible product is a shadow or a leak, not a reading.
-    if float((support & ~mask).mean()) < MIN_COVERAGE:
+    if float((support & ~mask).mean()) < MIN_COVERAGE or not _plausible(support):
         return mask, None
     return mask, support
 

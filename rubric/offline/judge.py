@@ -59,6 +59,8 @@ def _load(path: Path, what: str) -> tuple[npt.NDArray[np.uint8], ImageView, dict
     return arr, ImageView.from_rgb(arr[..., :3], fg), info
 
 
+# The label of the one statistics measure of all photos together (no photo has a matched view).
+ALL_PHOTOS = "the photos"
 # An unmatched photo's weight when other photos have matched views: a close-up or a photo from an
 # angle the model does not show is worth little next to a pixel-aligned comparison.
 UNMATCHED_WEIGHT = 0.02
@@ -152,7 +154,7 @@ class OfflineJudge:
             ]
         else:
             every = [v for _, v, _ in loaded_refs]
-            measured = [self._measure_statistics("the photos", 1.0, every, c_views)]
+            measured = [self._measure_statistics(ALL_PHOTOS, 1.0, every, c_views)]
         subscores: dict[str, int] = {}
         explanations: dict[str, str] = {}
         for name in self.rubric.names:
@@ -172,7 +174,7 @@ class OfflineJudge:
         supported = [
             p.name
             for p, (_, v, _) in zip(refs, loaded_refs, strict=True)
-            if v.support is not None and (p.name in chosen or "the photos" in chosen)
+            if v.support is not None and (p.name in chosen or ALL_PHOTOS in chosen)
         ]
         if supported:
             notes.append(

@@ -15,9 +15,10 @@ def pair(photo: Array, render: Array) -> Aligned:
     return Aligned(photo, render, render, overlap, 1.0, 1.0)
 
 
-def stripes(shift: int = 0) -> Array:
-    """Blue stripes 4 px wide every 16 px on a light grey product, moved ``shift`` px: Lab."""
-    x = (np.arange(SIDE) - shift) % 16 < 4
+def stripes(shift: int = 0, period: int = 16) -> Array:
+    """Blue stripes 4 px wide every ``period`` px on a light grey product, moved ``shift`` px:
+    Lab."""
+    x = (np.arange(SIDE) - shift) % period < 4
     lab = np.empty((SIDE, SIDE, 3))
     lab[...] = (80.0, 0.0, 0.0)
     lab[:, x] = (35.0, 20.0, -60.0)
@@ -41,3 +42,12 @@ def test_stripes_out_of_place_or_of_another_hue_are_not() -> None:
         a * np.sin(angle) + b * np.cos(angle),
     )
     assert colour_distance(pair(stripes(), hue))[0] > 10.0
+
+
+def test_stripes_one_image_lacks_count_whichever_image_has_them() -> None:
+    # Every stripe of the sparse print has a twin in the dense one, but not the other way round:
+    # the slack must look both ways, or the extra stripes would go unseen.
+    sparse, dense = stripes(period=16), stripes(period=8)
+    one_way = colour_distance(pair(sparse, dense))[0]
+    assert one_way > 5.0
+    assert abs(colour_distance(pair(dense, sparse))[0] - one_way) < 1e-9
