@@ -14,6 +14,14 @@ the best few distinct poses by a shrinking pattern search. A silhouette cannot t
 back (the view from behind is nearly the mirror image, and many products are symmetric), so a
 distinct pose whose IoU comes close to the best is kept as an *alternative*: both are rendered
 and the judge keeps the one whose pixels agree with the photo.
+
+A photo whose product runs into the sides of its frame (a close-up; a product on a cloth that runs
+off the bottom) shows part of the model through a window. Its target is *framed*: the whole
+photo frame, resampled so its longer side is ``FRAME_SIDE``, and each pose is scored by the best
+window of the model's full-frame silhouette with the photo's aspect (sizes ``WINDOW_SCALES``,
+every position inside the frame, by FFT correlation). The matched render is then that window.
+A photo can come as more than one *reading* (its product alone, or with what it stands on): the
+search keeps, per photo, the reading the model's silhouette matches best.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -30,8 +38,15 @@ import numpy.typing as npt
 
 Mask = npt.NDArray[np.bool_]
 # Bump when the search, the grid or the signature changes: it keys the render cache.
-POSE_SEARCH_VERSION = 2
+POSE_SEARCH_VERSION = 3
 SIGNATURE_SIDE = 48
+FRAME_SIDE = 32  # longer side of a framed target (a cropped photo's whole frame)
+MIN_FRAME_SIDE = 4  # ... and the least its shorter side may have
+# A framed target's window: its longer side as a share of the rig's frame, from a detail a fifth
+# of the frame wide to the whole frame, in steps of 11 %; refined in steps of 3 % at the end.
+WINDOW_SCALES = tuple(round(0.2 * 5.0 ** (k / 15), 4) for k in range(16))
+WINDOW_REFINE = tuple(2.0 ** (k / 24) for k in range(-3, 4))
+READINGS = ("product", "support")  # what a photo's mask counts as the product (foreground.py)
 COARSE_RAYS = 48  # ray grid per side of the coarse silhouettes
 FINE_RAYS = 96  # ... and of the refined ones
 AZIMUTHS = tuple(float(a) for a in range(0, 360, 15))
@@ -67,37 +82,68 @@ class PoseTargetError(ValueError):
 
 @dataclass(frozen=True)
 class PoseTarget:
-    """One photo's product shape, as the render job carries it (``name`` names the photo)."""
+    """One reading of a photo's product shape, as the render job carries it (``name`` names the
+    photo). ``framed``: the signature is the photo's whole frame (a cropped photo), not the
+    product's bounding box."""
 
     name: str
-    signature: Mask  # (SIGNATURE_SIDE, SIGNATURE_SIDE)
+    signature: (
+        Mask  # (SIGNATURE_SIDE, SIGNATURE_SIDE), or framed: the frame, longer side FRAME_SIDE
+    )
+    framed: bool = False
+    reading: str = READINGS[0]
 
     def to_dict(self) -> dict[str, Any]:
         packed = np.packbits(self.signature.astype(np.uint8).ravel())
+        rows, cols = self.signature.shape
         return {
             "name": self.name,
-            "side": int(self.signature.shape[0]),
+            "reading": self.reading,
+            "framed": self.framed,
+            "rows": int(rows),
+            "cols": int(cols),
             "bits": base64.b64encode(packed.tobytes()).decode("ascii"),
         }
 
     @classmethod
     def from_dict(cls, doc: Any) -> PoseTarget:
         """Parse one target; raises :class:`PoseTargetError` naming the problem."""
-        if not isinstance(doc, dict) or set(doc) != {"name", "side", "bits"}:
-            raise PoseTargetError("a pose target must be an object with name, side and bits")
-        name, side = doc["name"], doc["side"]
+        keys = {"name", "reading", "framed", "rows", "cols", "bits"}
+        if not isinstance(doc, dict) or set(doc) != keys:
+            raise PoseTargetError(f"a pose target must be an object with {', '.join(sorted(keys))}")
+        name, reading, framed = doc["name"], doc["reading"], doc["framed"]
         if not isinstance(name, str) or not name or "/" in name or "\\" in name:
             raise PoseTargetError(f"pose target name {name!r} is not a plain name")
-        if side != SIGNATURE_SIDE:
-            raise PoseTargetError(f"pose target side must be {SIGNATURE_SIDE}, got {side!r}")
+        if reading not in READINGS:
+            raise PoseTargetError(f"pose target {name!r}: reading must be one of {READINGS}")
+        if not isinstance(framed, bool):
+            raise PoseTargetError(f"pose target {name!r}: framed must be true or false")
+        rows, cols = doc["rows"], doc["cols"]
+        if not _valid_shape(rows, cols, framed):
+            expected = (
+                f"a longer side of {FRAME_SIDE} and a shorter one of at least {MIN_FRAME_SIDE}"
+                if framed
+                else f"{SIGNATURE_SIDE}x{SIGNATURE_SIDE}"
+            )
+            raise PoseTargetError(f"pose target {name!r}: {rows!r}x{cols!r}, expected {expected}")
         try:
             raw = base64.b64decode(str(doc["bits"]), validate=True)
         except ValueError:
             raise PoseTargetError(f"pose target {name!r}: bits are not base64") from None
-        if len(raw) != (side * side + 7) // 8:
-            raise PoseTargetError(f"pose target {name!r}: {len(raw)} bytes for a {side}² mask")
-        bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8))[: side * side]
-        return cls(name, bits.reshape(side, side).astype(bool))
+        if len(raw) != (rows * cols + 7) // 8:
+            raise PoseTargetError(
+                f"pose target {name!r}: {len(raw)} bytes for a {rows}x{cols} mask"
+            )
+        bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8))[: rows * cols]
+        return cls(name, bits.reshape(rows, cols).astype(bool), framed, reading)
+
+
+def _valid_shape(rows: Any, cols: Any, framed: bool) -> bool:
+    if type(rows) is not int or type(cols) is not int:
+        return False
+    if not framed:
+        return rows == cols == SIGNATURE_SIDE
+    return max(rows, cols) == FRAME_SIDE and min(rows, cols) >= MIN_FRAME_SIDE
 
 
 @dataclass(frozen=True)
@@ -108,9 +154,12 @@ class PoseMatch:
     azimuth_deg: float
     elevation_deg: float
     iou: float
-    bbox: tuple[float, float, float, float]  # (top, bottom, left, right) as frame fractions
-    evaluated: int  # silhouettes compared for this target
+    # (top, bottom, left, right) as frame fractions: the product's box or, framed, the window
+    bbox: tuple[float, float, float, float]
+    evaluated: int  # silhouettes compared for this photo
     rank: int = 0  # 0: the best pose; 1, 2...: alternatives (distinct poses nearly as good)
+    framed: bool = False  # the match is a window of the view (the target was framed)
+    reading: str = READINGS[0]  # the photo's reading that matched best
 
     @property
     def matched(self) -> bool:
@@ -167,14 +216,31 @@ def closing(mask: Mask, radius: int) -> Mask:
     return ~_dilate(~_dilate(mask, radius), radius)
 
 
+def _close_product(mask: Mask) -> Mask:
+    """The closing of the module docstring: radius CLOSING_SHARE of the product's longer side."""
+    box = bbox(mask)
+    if box is None:
+        return mask
+    top, bottom, left, right = box
+    return closing(mask, max(1, round(CLOSING_SHARE * max(bottom - top, right - left))))
+
+
+def _sample(mask: Mask, rows: int, cols: int) -> Mask:
+    """``mask`` read at the centres of a rows-by-cols grid over it (nearest pixel)."""
+    h, w = mask.shape
+    r = ((np.arange(rows) + 0.5) * h / rows).astype(int)
+    c = ((np.arange(cols) + 0.5) * w / cols).astype(int)
+    sampled: Mask = mask[r[:, None], c[None]]
+    return sampled
+
+
 def signature(mask: Mask, side: int = SIGNATURE_SIDE) -> Mask:
     """The shape signature of a product mask (see the module docstring); empty in, empty out."""
     box = bbox(mask)
     if box is None:
         return np.zeros((side, side), dtype=bool)
     top, bottom, left, right = box
-    mask = closing(mask, max(1, round(CLOSING_SHARE * max(bottom - top, right - left))))
-    crop = mask[top:bottom, left:right]
+    crop = _close_product(mask)[top:bottom, left:right]
     h, w = crop.shape
     extent = max(h, w)
     # Sample the square around the crop at pixel centres; outside the crop is background.
@@ -184,6 +250,48 @@ def signature(mask: Mask, side: int = SIGNATURE_SIDE) -> Mask:
     inside = (rows[:, None] >= 0) & (rows[:, None] < h) & (cols[None] >= 0) & (cols[None] < w)
     sampled = crop[np.clip(rows, 0, h - 1)[:, None], np.clip(cols, 0, w - 1)[None]] & inside
     return _fill_holes(sampled)
+
+
+def frame_signature(mask: Mask, side: int = FRAME_SIDE) -> Mask:
+    """A framed target from a cropped photo's product mask: the whole frame, closed as a
+    signature is, read on a grid whose longer side is ``side``, holes filled."""
+    h, w = mask.shape
+    short = max(MIN_FRAME_SIDE, round(side * min(h, w) / max(h, w)))
+    rows, cols = (side, short) if h >= w else (short, side)
+    return _fill_holes(_sample(_close_product(mask), rows, cols))
+
+
+Box = tuple[float, float, float, float]  # (top, bottom, left, right) as frame fractions
+
+
+def fit_window(
+    frame: Mask, target: Mask, scales: tuple[float, ...] = WINDOW_SCALES
+) -> tuple[float, Box]:
+    """The window of a square full-frame silhouette that looks most like a framed ``target``:
+    (IoU, window). A window has the target's aspect and its longer side ``scale`` of the frame,
+    and lies inside the frame; every position is scored at once (the intersections by FFT
+    correlation, the window's own areas by an integral image). Ties go to the first."""
+    rows, cols = target.shape
+    longer = max(rows, cols)
+    t = target.astype(np.float64)
+    t_area = float(t.sum())
+    best: tuple[float, Box] = (0.0, (0.0, rows / longer, 0.0, cols / longer))
+    for scale in scales:
+        n = round(longer / scale)  # the frame read so that one target pixel is one cell
+        if n < longer:
+            continue
+        s = _sample(frame, n, n).astype(np.float64)
+        product = np.fft.rfft2(s) * np.conj(np.fft.rfft2(t, s=(n, n)))
+        inter = np.rint(np.fft.irfft2(product, s=(n, n))[: n - rows + 1, : n - cols + 1])
+        ii = np.pad(s.cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0)))
+        area = ii[rows:, cols:] - ii[:-rows, cols:] - ii[rows:, :-cols] + ii[:-rows, :-cols]
+        union = t_area + area - inter
+        scores = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        k = int(np.argmax(scores))
+        if scores.flat[k] > best[0] + 1e-12:
+            top, left = divmod(k, scores.shape[1])
+            best = (float(scores.flat[k]), (top / n, (top + rows) / n, left / n, (left + cols) / n))
+    return best
 
 
 def iou(a: Mask, b: Mask) -> float:
@@ -221,48 +329,101 @@ def _distinct(
 
 
 def search(targets: list[PoseTarget], silhouette: Silhouette) -> list[PoseMatch]:
-    """Per target, in target order: the best pose (rank 0), then its alternatives (see the
-    module docstring). A coarse grid, then a pattern search from the best distinct poses."""
-    cache: dict[tuple[float, float, int], Mask] = {}
+    """Per photo, in target order: the best pose (rank 0), then its alternatives (see the
+    module docstring), of the photo's reading that matches best. A coarse grid, then a pattern
+    search from the best distinct poses."""
+    shapes: dict[tuple[float, float, int], Mask] = {}
+    prepared: dict[tuple[bool, float, float, int], Mask] = {}
 
-    def shape(az: float, el: float, rays: int) -> Mask:
-        key = (_wrap(az), el, rays)
-        if key not in cache:
-            cache[key] = silhouette(key[0], el, rays)
-        return cache[key]
+    def view(framed: bool, az: float, el: float, rays: int) -> Mask:
+        """A pose's silhouette as targets of this kind are compared with it."""
+        key = (framed, _wrap(az), el, rays)
+        if key not in prepared:
+            shape_key = key[1:]
+            if shape_key not in shapes:
+                shapes[shape_key] = silhouette(key[1], el, rays)
+            frame = shapes[shape_key]
+            prepared[key] = _fill_holes(_close_product(frame)) if framed else signature(frame)
+        return prepared[key]
 
-    coarse = [(az, el) for el in ELEVATIONS for az in AZIMUTHS]
-    signatures = {pose: signature(shape(*pose, COARSE_RAYS)) for pose in coarse}
-    matches = []
+    def fit(target: PoseTarget, az: float, el: float, rays: int) -> float:
+        seen = view(target.framed, az, el, rays)
+        if target.framed:
+            return fit_window(seen, target.signature)[0]
+        return iou(seen, target.signature)
+
+    best: dict[str, list[PoseMatch]] = {}
+    compared: dict[str, int] = {}
     for target in targets:
-        ranked = sorted(coarse, key=lambda p: (-iou(signatures[p], target.signature), p))
-        evaluated = len(coarse)
-        found: list[tuple[float, float, float]] = []
-        seeds = ranked[:SEEDS] + _distinct(ranked, DISTINCT_SEEDS)
-        for az, el in dict.fromkeys(seeds):
-            refined, n = _refine(target, az, el, lambda a, e: signature(shape(a, e, FINE_RAYS)))
-            evaluated += n
-            found.append(refined)
-        found.sort(key=lambda f: (-f[0], f[1], f[2]))
-        best = found[0]
-        near = [(a, e) for s, a, e in found[1:] if s >= max(MIN_IOU, best[0] - ALTERNATIVE_MARGIN)]
-        poses = [(best[1], best[2]), *_distinct(near, ALTERNATIVES, [(best[1], best[2])])]
-        by_pose = {(a, e): s for s, a, e in found}
-        for rank, (az, el) in enumerate(poses):
-            frame = shape(az, el, FINE_RAYS)
-            box = bbox(frame) or (0, frame.shape[0], 0, frame.shape[1])
-            side = frame.shape[0]
-            fractions = (box[0] / side, box[1] / side, box[2] / side, box[3] / side)
-            score = round(by_pose[(az, el)], 4)
-            matches.append(PoseMatch(target.name, az, el, score, fractions, evaluated, rank))
-    return matches
+        found, evaluated = _search_one(target, fit)
+        compared[target.name] = compared.get(target.name, 0) + evaluated
+        if target.framed:  # the windows refined in finer sizes decide the order
+            windows = {
+                (a, e): _refined_window(view(True, a, e, FINE_RAYS), target.signature)
+                for _, a, e in found
+            }
+            found = sorted(((windows[(a, e)][0], a, e) for _, a, e in found), key=_best_first)
+        else:
+            windows = {(a, e): (f, _fractions(shapes[(a, e, FINE_RAYS)])) for f, a, e in found}
+        matches = []
+        for rank, (az, el) in enumerate(_poses(found)):
+            score, box = windows[(az, el)]
+            match = PoseMatch(target.name, az, el, round(score, 4), box, 0, rank)
+            matches.append(replace(match, framed=target.framed, reading=target.reading))
+        # The photo's first reading wins ties: its product as segmented.
+        if target.name not in best or matches[0].iou > best[target.name][0].iou:
+            best[target.name] = matches
+    return [replace(m, evaluated=compared[m.name]) for ms in best.values() for m in ms]
+
+
+def _fractions(frame: Mask) -> Box:
+    """The product's box in a square frame, as frame fractions."""
+    side = frame.shape[0]
+    top, bottom, left, right = bbox(frame) or (0, side, 0, side)
+    return top / side, bottom / side, left / side, right / side
+
+
+def _search_one(
+    target: PoseTarget, fit: Callable[[PoseTarget, float, float, int], float]
+) -> tuple[list[tuple[float, float, float]], int]:
+    """(IoU, azimuth, elevation) of each refined seed, best first; and silhouettes compared."""
+    coarse = [(az, el) for el in ELEVATIONS for az in AZIMUTHS]
+    scores = {pose: fit(target, *pose, COARSE_RAYS) for pose in coarse}
+    ranked = sorted(coarse, key=lambda p: (-scores[p], p))
+    evaluated = len(coarse)
+    found: list[tuple[float, float, float]] = []
+    for az, el in dict.fromkeys(ranked[:SEEDS] + _distinct(ranked, DISTINCT_SEEDS)):
+        refined, n = _refine(az, el, lambda a, e: fit(target, a, e, FINE_RAYS))
+        evaluated += n
+        found.append(refined)
+    found.sort(key=_best_first)
+    return found, evaluated
+
+
+def _best_first(found: tuple[float, float, float]) -> tuple[float, float, float]:
+    """Sort key of (IoU, azimuth, elevation): the highest IoU first, ties by pose."""
+    return -found[0], found[1], found[2]
+
+
+def _poses(found: list[tuple[float, float, float]]) -> list[tuple[float, float]]:
+    """The best pose, then the distinct ones nearly as good (the alternatives)."""
+    best = found[0]
+    near = [(a, e) for s, a, e in found[1:] if s >= max(MIN_IOU, best[0] - ALTERNATIVE_MARGIN)]
+    return [(best[1], best[2]), *_distinct(near, ALTERNATIVES, [(best[1], best[2])])]
+
+
+def _refined_window(frame: Mask, target: Mask) -> tuple[float, Box]:
+    """:func:`fit_window` over the search's scales, then in finer steps around the best."""
+    _, (top, bottom, left, right) = fit_window(frame, target)
+    scale = max(bottom - top, right - left)
+    return fit_window(frame, target, tuple(scale * r for r in WINDOW_REFINE))
 
 
 def _refine(
-    target: PoseTarget, az: float, el: float, sig: Callable[[float, float], Mask]
+    az: float, el: float, score: Callable[[float, float], float]
 ) -> tuple[tuple[float, float, float], int]:
     """Pattern search from (az, el): ((IoU, az, el) of the best pose, silhouettes compared)."""
-    best = (iou(sig(az, el), target.signature), _wrap(az), el)
+    best = (score(az, el), _wrap(az), el)
     n = 1
     for step in REFINE_STEPS:
         improved = True
@@ -273,7 +434,7 @@ def _refine(
                 e = e0 + de
                 if not ELEVATION_LIMITS[0] <= e <= ELEVATION_LIMITS[1]:
                     continue
-                candidate = (iou(sig(a0 + da, e), target.signature), _wrap(a0 + da), e)
+                candidate = (score(a0 + da, e), _wrap(a0 + da), e)
                 n += 1
                 if candidate[0] > best[0] + 1e-9:
                     best, improved = candidate, True

@@ -15,7 +15,7 @@ from .atomic import write_json_atomic
 from .glb_check import GlbInfo, GlbProblem
 from .keys import reject_unknown_keys
 from .model_format import inspect_model
-from .pose_match import MAX_TARGETS, PoseTarget, PoseTargetError
+from .pose_match import MAX_TARGETS, READINGS, PoseTarget, PoseTargetError
 from .spec import RenderSpec, SpecError
 
 JOB_SCHEMA = "vfscore.render_job"
@@ -157,14 +157,16 @@ class RenderJob:
 
 
 def _match_targets(doc: Any) -> tuple[PoseTarget, ...]:
-    if not isinstance(doc, list) or len(doc) > MAX_TARGETS:
-        raise RenderFailure("bad_job", f"match must be a list of at most {MAX_TARGETS} targets")
+    if not isinstance(doc, list) or len(doc) > MAX_TARGETS * len(READINGS):
+        raise RenderFailure("bad_job", f"match must be a list of at most {MAX_TARGETS} photos")
     try:
         targets = tuple(PoseTarget.from_dict(t) for t in doc)
     except PoseTargetError as exc:
         raise RenderFailure("bad_job", str(exc)) from None
-    if len({t.name for t in targets}) != len(targets):
-        raise RenderFailure("bad_job", "match targets must have distinct names")
+    if len({(t.name, t.reading) for t in targets}) != len(targets):
+        raise RenderFailure("bad_job", "match targets must have distinct names and readings")
+    if len({t.name for t in targets}) > MAX_TARGETS:
+        raise RenderFailure("bad_job", f"match must be a list of at most {MAX_TARGETS} photos")
     return targets
 
 

@@ -3,7 +3,8 @@
 Runs after the standard views, in the same scene and with the same RenderSpec (samples, seed,
 HDRI, colour management): only the camera differs. The camera is a rig camera (same distance and
 field of view) at the matched pose; the render is cropped to the product (a render border), so the
-pixels go to the product whatever its size in the frame.
+pixels go to the product whatever its size in the frame. A framed match (a photo cropped by its
+frame) renders the window of the view that the photo shows instead.
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ def _camera(scene: bpy.types.Scene, spec: RenderSpec, distance: float) -> bpy.ty
 
 
 def _frame(render: Any, match: PoseMatch, side: int) -> None:
-    """A square full frame sized so the cropped product has ``side`` pixels on its longer side."""
+    """A square full frame sized so the cropped product (or, framed, the photo's window) has
+    ``side`` pixels on its longer side."""
     top, bottom, left, right = match.bbox
-    top, left = max(0.0, top - MATCH_MARGIN), max(0.0, left - MATCH_MARGIN)
-    bottom, right = min(1.0, bottom + MATCH_MARGIN), min(1.0, right + MATCH_MARGIN)
+    margin = 0.0 if match.framed else MATCH_MARGIN  # a window is the photo's frame, exactly
+    top, left = max(0.0, top - margin), max(0.0, left - margin)
+    bottom, right = min(1.0, bottom + margin), min(1.0, right + margin)
     full = math.ceil(side / max(bottom - top, right - left))
     render.resolution_x = render.resolution_y = full
     render.use_border = True
@@ -118,6 +121,8 @@ def _render_one(
         "elevation_deg": match.elevation_deg,
         "iou": match.iou,
         "rank": match.rank,
+        "reading": match.reading,
+        "framed": match.framed,
         "poses_compared": match.evaluated,
         "search_version": POSE_SEARCH_VERSION,
         "file": None,

@@ -129,6 +129,8 @@ def build_payload(
                 "azimuth_deg": m.azimuth_deg,
                 "elevation_deg": m.elevation_deg,
                 "iou": m.iou,
+                "reading": m.reading,
+                "framed": m.framed,
             }
             for m in render.matched
         ],

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.atomic import write_json_atomic
-from blender_addon.contract.pose_match import MAX_TARGETS, PoseTarget, signature, targets_key
+from blender_addon.contract.pose_match import (
+    MAX_TARGETS,
+    PoseTarget,
+    frame_signature,
+    signature,
+    targets_key,
+)
 from blender_addon.contract.render_job import RESULT_FILE, RenderFailure, RenderJob, check_glb
 from driver.config.settings import RunSettings
 from driver.pipeline.launcher import RenderOutcome, RenderTimeout, blender_binary, run_render
@@ -97,9 +103,18 @@ def pose_targets(refs: Sequence[Path], settings: RunSettings) -> tuple[PoseTarge
     judge = settings.judge
     if not refs or not isinstance(judge, PoseMatchingJudge):
         return ()
-    masks = judge.photo_masks(list(refs))
-    named = [(_target_name(i), m) for i, m in enumerate(masks) if m is not None]
-    return tuple(PoseTarget(name, signature(m)) for name, m in named[:MAX_TARGETS])
+    shapes = judge.photo_shapes(list(refs))
+    named = [(_target_name(i), s) for i, s in enumerate(shapes) if s][:MAX_TARGETS]
+    return tuple(
+        PoseTarget(
+            name,
+            frame_signature(s.mask) if s.framed else signature(s.mask),
+            s.framed,
+            s.reading,
+        )
+        for name, readings in named
+        for s in readings
+    )
 
 
 def _target_name(index: int) -> str:
@@ -119,6 +134,8 @@ def matched_views(
             float(m["azimuth_deg"]),
             float(m["elevation_deg"]),
             float(m["iou"]),
+            str(m.get("reading", "product")),
+            bool(m.get("framed", False)),
         )
         for m in result.get("matched", [])
         if m.get("name") in by_name

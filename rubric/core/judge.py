@@ -109,6 +109,17 @@ class MatchedView:
     azimuth_deg: float
     elevation_deg: float
     iou: float  # of the photo's product mask and the model's silhouette at that pose
+    reading: str = "product"  # which of the photo's shapes matched (PhotoShape.reading)
+    framed: bool = False  # the render is the window of the view the cropped photo shows
+
+
+@dataclass(frozen=True)
+class PhotoShape:
+    """One reading of the product's pixels in a photo, as the judge itself sees them."""
+
+    mask: npt.NDArray[np.bool_]
+    reading: str  # product: as segmented; support: with what it stands on (a cloth, a plinth)
+    framed: bool  # the product runs into the frame: a view of the model is matched by a window
 
 
 @runtime_checkable
@@ -122,9 +133,9 @@ class PoseMatchingJudge(Protocol):
     provenance: str
     rubric: Rubric
 
-    def photo_masks(self, refs: Sequence[Path]) -> list[npt.NDArray[np.bool_] | None]:
-        """The product's pixels in each photo, as the judge itself will see them; None for a
-        photo no pose can match (one that shows only part of the product)."""
+    def photo_shapes(self, refs: Sequence[Path]) -> list[tuple[PhotoShape, ...]]:
+        """The readings of the product's pixels in each photo, as the judge itself will see
+        them (none for a photo no pose can match)."""
         ...
 
     def judge(

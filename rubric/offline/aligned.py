@@ -78,8 +78,10 @@ def backdrop(photo_rgb: Array, photo_mask: Mask) -> Array:
     return np.median(pixels, axis=0)  # type: ignore[no-any-return]
 
 
-def align(photo_rgb: Array, photo_mask: Mask, render_rgba: Array) -> Aligned:
+def align(photo_rgb: Array, photo_mask: Mask, render_rgba: Array, framed: bool = False) -> Aligned:
     """Put the photo (sRGB in 0..1) and the matched render (RGBA) in one frame (module doc).
+    ``framed``: the render is the window of the view the photo shows (a photo cropped by its
+    frame), so the two frames correspond as they are, not the products' boxes.
 
     The render is composited onto the photo's backdrop colour and both masks have their holes
     filled, so see-through parts (strings, wicker, the gap under a handle) are compared as the
@@ -88,8 +90,11 @@ def align(photo_rgb: Array, photo_mask: Mask, render_rgba: Array) -> Aligned:
     alpha = render_rgba[..., 3:4]
     behind = backdrop(photo_rgb, photo_mask)
     render_rgb = np.asarray(render_rgba[..., :3] * alpha + behind * (1.0 - alpha), dtype=np.float64)
-    p_img, p_mask = _crop(photo_rgb, photo_mask)
-    r_img, r_mask = _crop(render_rgb, alpha[..., 0] >= 0.5)
+    p_img, p_mask = photo_rgb, photo_mask
+    r_img, r_mask = render_rgb, alpha[..., 0] >= 0.5
+    if not framed:
+        p_img, p_mask = _crop(p_img, p_mask)
+        r_img, r_mask = _crop(r_img, r_mask)
     h, w = p_mask.shape
     side = max(MIN_ALIGN_SIDE, min(ALIGN_SIDE, max(h, w)))
     shape = (max(8, round(side * h / max(h, w))), max(8, round(side * w / max(h, w))))

@@ -10,6 +10,8 @@ statistics of version 1 (palette, texture histograms, highlights of the turntabl
 no pose matches counts through the statistics only, and the explanation says so. Where the search
 rendered an alternative pose for a photo (a silhouette that reads the same from front and back),
 the pose whose pixels agree best with the photo (the higher overall) is the one that counts.
+A photo cropped by its frame is matched by a window of a view and compared frame to frame; a
+photo matched in its support reading is compared with that mask.
 Likewise, a photo whose border shows a colour the top of the frame does not (a cloth, a floor, a
 plinth) is measured by the statistics both with and without it, and the reading the candidate
 agrees with better counts (``foreground.Foreground.support``).
@@ -26,7 +28,7 @@ import numpy.typing as npt
 
 from rubric.core.definition import Rubric
 from rubric.core.images import WHITE, ImageInputError, fit_within, load_image
-from rubric.core.judge import JudgeResult, MatchedView, RepeatResult
+from rubric.core.judge import JudgeResult, MatchedView, PhotoShape, RepeatResult
 from rubric.core.rounding import round_half_up
 from rubric.offline import aligned
 from rubric.offline.finish import finish_distance, finish_features
@@ -87,7 +89,7 @@ def _aligned_pair(view: MatchedView, photo_mask: npt.NDArray[np.bool_]) -> align
     cols = (np.arange(rgb.shape[1]) * photo_mask.shape[1] // rgb.shape[1])[None]
     render = load_image(view.render, "matched render").convert("RGBA")
     rgba = np.asarray(fit_within(render, ALIGN_LOAD_SIDE), dtype=np.float64) / 255.0
-    return aligned.align(rgb, photo_mask[rows, cols], rgba)
+    return aligned.align(rgb, photo_mask[rows, cols], rgba, view.framed)
 
 
 def aligned_distances(pair: aligned.Aligned) -> dict[str, tuple[float, dict[str, float]]]:
@@ -108,6 +110,11 @@ def _cropped(mask: npt.NDArray[np.bool_]) -> bool:
     return frame_sides(mask) >= CROPPED_SIDES
 
 
+def _reading(photo: ImageView, reading: str) -> npt.NDArray[np.bool_] | None:
+    """The photo's mask in the reading a pose matched (None: the judge has no such reading)."""
+    return photo.support if reading == "support" else photo.mask
+
+
 def _numbers(parts: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:.3g}" for k, v in parts.items())
 
@@ -125,12 +132,20 @@ class OfflineJudge:
         self.rubric = rubric
         self.provenance = f"offline:appearance-{OFFLINE_VERSION}"
 
-    def photo_masks(self, refs: Sequence[Path]) -> list[npt.NDArray[np.bool_] | None]:
-        """The product's pixels in each photo, at the size the judge measures them; None for a
-        photo cropped by its frame (the product runs into two sides or more: a close-up, a
-        detail), whose outline no view of the whole model can match."""
-        masks = [_load(p, "reference photo")[1].mask for p in refs]
-        return [None if _cropped(m) else m for m in masks]
+    def photo_shapes(self, refs: Sequence[Path]) -> list[tuple[PhotoShape, ...]]:
+        """Each photo's product as segmented and, where it has one, its support reading
+        (``Foreground.support``), at the size the judge measures them; a reading whose product
+        runs into two sides of the frame or more (a close-up, a cloth running off the bottom) is
+        framed: a window of a view matches it, not a whole view."""
+        views = [_load(p, "reference photo")[1] for p in refs]
+        return [
+            tuple(
+                PhotoShape(mask, reading, _cropped(mask))
+                for reading, mask in (("product", v.mask), ("support", v.support))
+                if mask is not None
+            )
+            for v in views
+        ]
 
     def score(
         self, refs: Sequence[Path], renders: Sequence[Path], matched: Sequence[MatchedView] = ()
@@ -143,8 +158,8 @@ class OfflineJudge:
         loaded_refs = [_load(p, "reference photo") for p in refs]
         loaded_cands = [_load(p, "render") for p in renders]
         c_views = [v for _, v, _ in loaded_cands]
-        masks = {p: v.mask for p, (_, v, _) in zip(refs, loaded_refs, strict=True)}
-        poses, measured = self._aligned(matched, masks)
+        photos = {p: v for p, (_, v, _) in zip(refs, loaded_refs, strict=True)}
+        poses, measured = self._aligned(matched, photos)
         done = {m.photo for m in measured}
         if measured:
             measured += [
@@ -163,11 +178,6 @@ class OfflineJudge:
         unmatched = [str(p["photo"]) for p in poses if p["render"] is None]
         if unmatched:
             notes.append(f"no pose matches {', '.join(unmatched)} (IoU too low): statistics")
-        cropped = [
-            p.name for p, (_, v, _) in zip(refs, loaded_refs, strict=True) if _cropped(v.mask)
-        ]
-        if cropped:
-            notes.append(f"{', '.join(cropped)} cropped by the frame, not pose-matched: statistics")
         if not matched:
             notes.append("no matched views: statistics of the standard views only")
         chosen = {m.photo for m in measured if m.support}
@@ -180,6 +190,12 @@ class OfflineJudge:
             notes.append(
                 f"{', '.join(supported)} read with what the product stands on (a border colour "
                 "the top of the frame does not show) as part of it: the model agrees better so"
+            )
+        framed = [str(p["photo"]) for p in poses if p.get("chosen") and p.get("framed")]
+        if framed:
+            notes.append(
+                f"{', '.join(framed)} cropped by the frame: compared with the window of the "
+                "matched view that the photo shows"
             )
         if notes:
             explanations = {k: f"{v} Notes: {'; '.join(notes)}." for k, v in explanations.items()}
@@ -201,7 +217,7 @@ class OfflineJudge:
         return subscores, explanations, details
 
     def _aligned(
-        self, matched: Sequence[MatchedView], masks: dict[Path, npt.NDArray[np.bool_]]
+        self, matched: Sequence[MatchedView], photos: dict[Path, ImageView]
     ) -> tuple[list[dict[str, object]], list[Measured]]:
         """The poses (for the details) and the aligned measures of every matched photo: of its
         poses, the one with the best overall."""
@@ -216,11 +232,17 @@ class OfflineJudge:
                 "render": view.render.name if view.render is not None else None,
             }
             poses.append(pose)
-            if view.render is not None and view.photo in masks:
-                pair = _aligned_pair(view, masks[view.photo])
+            photo = photos.get(view.photo)
+            mask = None if photo is None else _reading(photo, view.reading)
+            if view.render is not None and mask is not None:
+                pose["reading"] = view.reading
+                pose["framed"] = view.framed
+                pair = _aligned_pair(view, mask)
                 pose["aligned_mask_iou"] = round(pair.mask_iou, 4)
                 pose["exposure_gain"] = round(pair.gain, 4)
-                m = Measured(view.photo.name, "aligned", view.iou, aligned_distances(pair))
+                distances = aligned_distances(pair)
+                support = view.reading == "support"
+                m = Measured(view.photo.name, "aligned", view.iou, distances, support)
                 overall = self._overall(m)
                 pose["aligned_overall"] = overall
                 pose["chosen"] = False

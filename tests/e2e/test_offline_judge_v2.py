@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
-from blender_addon.contract.pose_match import POSE_SEARCH_VERSION
+from blender_addon.contract.pose_match import FRAME_SIDE, POSE_SEARCH_VERSION
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
 from blender_addon.contract.spec import preset
 from driver.config.settings import RunSettings
@@ -83,3 +84,38 @@ def test_perturbations_score_clearly_below_the_original(ladder, kind: str, dimen
     assert orig_overall >= 80, orig_sub
     assert overall <= orig_overall - 5, (kind, overall, orig_overall)
     assert sub[dimension] <= orig_sub[dimension] - 5, (kind, sub, orig_sub)
+
+
+def test_a_close_up_is_matched_with_a_window_of_the_view_and_compared_frame_to_frame(
+    tmp_path: Path,
+) -> None:
+    # The mixer cut by the frame on the right (the bowl) and at the bottom (the base).
+    close_up = tmp_path / "close-up.png"
+    Image.open(PHOTO).crop((0, 0, 840, 860)).save(close_up)
+    judge = OfflineJudge(RUBRIC)
+    # The border shows the product's own colours where it runs off: the segmentation takes them
+    # for backdrop, and only the reading learnt from the top strip (the "support" reading) has
+    # the product whole. Both go to the search, which keeps the one the model matches best.
+    product, whole = pose_targets([close_up], RunSettings(SPEC, judge, {}))
+    assert (product.reading, whole.reading) == ("product", "support")
+    assert whole.framed and whole.signature.shape == (FRAME_SIDE, 31)  # the photo's aspect
+    job = RenderJob(DATA / "Mixer.glb", tmp_path, SPEC, match=(product, whole))
+    outcome = run_render(job, 300)
+    assert outcome.returncode == 0, outcome.result.get("error")
+    entries = outcome.result["matched"]
+    assert all(e["framed"] and e["reading"] == "support" for e in entries)
+    assert entries[0]["iou"] > 0.85
+    # The render is the window: the photo's frame (its aspect), not the product's box.
+    with Image.open(tmp_path / entries[0]["file"]) as window:
+        assert max(window.size) == 128
+        assert window.width / window.height == pytest.approx(840 / 860, abs=0.04)
+    views = [tmp_path / v["file"] for v in outcome.result["views"]]
+    matched = matched_views(outcome.result, [close_up], tmp_path)
+    sub, explanations, details = judge.score([close_up], views, matched)
+    (pose,) = [p for p in details["poses"] if p["chosen"]]  # type: ignore[attr-defined]
+    # A close-up without the stand's foot and the bowl's side says less about the pose than the
+    # whole photo (the mixer's head reads alike from 290° to 315°).
+    assert abs((pose["azimuth_deg"] - 311.0 + 180) % 360 - 180) < 25, pose
+    assert pose["framed"] is True and pose["aligned_mask_iou"] > 0.8
+    assert RUBRIC.overall(sub) >= 80, sub
+    assert "close-up.png cropped by the frame: compared with the window" in explanations["finish"]

@@ -6,11 +6,13 @@ views for one photo; the wrong side must not count.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from blender_addon.contract.pose_match import FRAME_SIDE
 from blender_addon.contract.spec import preset
 from driver.config.settings import RunSettings
 from driver.pipeline.stages import pose_targets
@@ -56,25 +58,52 @@ def test_the_pose_that_looks_like_the_photo_counts_whichever_comes_first(tmp_pat
         assert explanations["color_palette"].count("photo.png (aligned") == 1
 
 
-def test_a_photo_cropped_by_its_frame_is_not_pose_matched_and_the_explanation_says_so(
+def cut_out(path: Path, rows: slice, cols: slice) -> Path:
+    """A red and blue product (split at column 35) in ``rows`` and ``cols``, transparent
+    elsewhere."""
+    img = np.zeros((100, 100, 4), dtype=np.uint8)
+    colours = np.where(np.arange(100)[None, :, None] < 35, (200, 40, 30), (30, 60, 200))
+    img[rows, cols, :3] = colours[:, cols]
+    img[rows, cols, 3] = 255
+    Image.fromarray(img, "RGBA").save(path)
+    return path
+
+
+def test_a_photo_cropped_by_its_frame_is_matched_by_a_window_and_compared_frame_to_frame(
     tmp_path: Path,
 ) -> None:
+    # A close-up: the product runs off the bottom and the left of the frame.
+    detail = cut_out(tmp_path / "detail.png", slice(40, None), slice(0, 70))
     whole = product(tmp_path / "whole.png", (200, 40, 30), (30, 60, 200))
-    detail = np.zeros((100, 100, 4), dtype=np.uint8)  # cut-outs: the backdrop is transparent
-    detail[40:, :70] = (200, 40, 30, 255)  # a close-up: the product runs off the bottom and left
-    Image.fromarray(detail, "RGBA").save(tmp_path / "detail.png")
-    one_side = np.zeros((100, 100, 4), dtype=np.uint8)
-    one_side[30:, 20:80] = (200, 40, 30, 255)  # standing on the frame's bottom edge: still whole
-    Image.fromarray(one_side, "RGBA").save(tmp_path / "standing.png")
-    photos = [tmp_path / "detail.png", whole, tmp_path / "standing.png"]
+    standing = cut_out(tmp_path / "standing.png", slice(30, None), slice(20, 80))  # still whole
+    photos = [detail, whole, standing]
     judge = OfflineJudge(load_rubric())
-    masks = judge.photo_masks(photos)
-    assert masks[0] is None and masks[1] is not None and masks[2] is not None
-    assert frame_sides(masks[1]) == 0 and frame_sides(masks[2]) == 1
+    shapes = judge.photo_shapes(photos)
+    assert [[(s.reading, s.framed) for s in r] for r in shapes] == [
+        [("product", True)],
+        [("product", False)],
+        [("product", False)],
+    ]
+    assert frame_sides(shapes[0][0].mask) == 2 and frame_sides(shapes[2][0].mask) == 1
 
     targets = pose_targets(photos, RunSettings(preset(), judge, {}))
-    assert [t.name for t in targets] == ["ref01", "ref02"]  # named by the photo's place
+    assert [(t.name, t.framed) for t in targets] == [
+        ("ref00", True),  # named by the photo's place
+        ("ref01", False),
+        ("ref02", False),
+    ]
+    assert targets[0].signature.shape == (FRAME_SIDE, FRAME_SIDE)  # the photo's whole frame
 
-    _, explanations, _ = judge.score(photos, [whole], [MatchedView(whole, whole, 0.0, 0.0, 0.9)])
-    assert "detail.png cropped by the frame, not pose-matched" in explanations["finish"]
-    assert "whole.png cropped" not in explanations["finish"]
+    # The window of the model's view shows less of the product than the photo: frame to frame,
+    # the colours line up; box to box, the render's red would be stretched over the photo's blue.
+    window = cut_out(tmp_path / "m00_ref00.png", slice(40, None), slice(0, 50))
+    framed = MatchedView(detail, window, 0.0, 0.0, 0.8, framed=True)
+    sub, explanations, details = judge.score([detail], [whole], [framed])
+    boxed, boxed_explanations, _ = judge.score([detail], [whole], [replace(framed, framed=False)])
+    assert sub["color_palette"] >= 90 > boxed["color_palette"] + 20
+    poses = details["poses"]
+    assert isinstance(poses, list) and len(poses) == 1
+    pose = poses[0]
+    assert pose["framed"] is True and pose["reading"] == "product"
+    note = "detail.png cropped by the frame: compared with the window of the matched view"
+    assert note in explanations["finish"] and note not in boxed_explanations["finish"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +18,15 @@ from skimage.draw import polygon
 from blender_addon.contract.pose_match import (
     ALTERNATIVE_MARGIN,
     DISTINCT_DEG,
+    FRAME_SIDE,
     MIN_IOU,
     SIGNATURE_SIDE,
     PoseTarget,
     PoseTargetError,
     bbox,
     closing,
+    fit_window,
+    frame_signature,
     iou,
     search,
     signature,
@@ -65,31 +69,40 @@ def test_empty_masks() -> None:
     assert iou(empty, empty) == 0.0
 
 
-@given(st.integers(0, 2**32 - 1))
+@given(st.integers(0, 2**32 - 1), st.booleans())
 @settings(max_examples=40, deadline=None)
-def test_targets_round_trip_through_the_job_document(seed: int) -> None:
-    mask = np.random.default_rng(seed).random((SIGNATURE_SIDE, SIGNATURE_SIDE)) > 0.5
-    target = PoseTarget("ref00", mask)
+def test_targets_round_trip_through_the_job_document(seed: int, framed: bool) -> None:
+    shape = (FRAME_SIDE, 9) if framed else (SIGNATURE_SIDE, SIGNATURE_SIDE)
+    mask = np.random.default_rng(seed).random(shape) > 0.5
+    target = PoseTarget("ref00", mask, framed, "support")
     again = PoseTarget.from_dict(target.to_dict())
-    assert again.name == "ref00" and np.array_equal(again.signature, mask)
+    assert again == replace(again, name="ref00", framed=framed, reading="support")
+    assert np.array_equal(again.signature, mask)
+
+
+WHOLE = {"name": "a", "reading": "product", "framed": False, "rows": SIGNATURE_SIDE,
+         "cols": SIGNATURE_SIDE, "bits": base64.b64encode(bytes(288)).decode()}  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("doc", "message"),
+    ("change", "message"),
     [
-        ({"name": "a"}, "must be an object"),
-        ({"name": "../x", "side": SIGNATURE_SIDE, "bits": ""}, "not a plain name"),
-        ({"name": "a", "side": 12, "bits": ""}, "side must be"),
-        ({"name": "a", "side": SIGNATURE_SIDE, "bits": "%%%"}, "not base64"),
-        (
-            {"name": "a", "side": SIGNATURE_SIDE, "bits": base64.b64encode(b"xy").decode()},
-            "2 bytes",
-        ),
+        ({"side": 48}, "must be an object with bits, cols, framed, name, reading, rows"),
+        ({"name": "../x"}, "not a plain name"),
+        ({"reading": "floor"}, "reading must be one of"),
+        ({"framed": 1}, "framed must be true or false"),
+        ({"rows": 12, "cols": 12}, "12x12, expected 48x48"),
+        ({"rows": 48.0}, "expected 48x48"),
+        ({"framed": True}, f"longer side of {FRAME_SIDE}"),
+        ({"framed": True, "rows": FRAME_SIDE, "cols": 3}, "shorter one of at least 4"),
+        ({"bits": "%%%"}, "not base64"),
+        ({"bits": base64.b64encode(b"xy").decode()}, "2 bytes for a 48x48 mask"),
     ],
 )
-def test_malformed_targets_are_refused(doc: dict, message: str) -> None:  # type: ignore[type-arg]
+def test_malformed_targets_are_refused(change: dict, message: str) -> None:  # type: ignore[type-arg]
+    PoseTarget.from_dict(WHOLE)  # the unchanged document is fine
     with pytest.raises(PoseTargetError, match=message):
-        PoseTarget.from_dict(doc)
+        PoseTarget.from_dict({**WHOLE, **change})
 
 
 def test_the_render_job_carries_its_targets_and_refuses_bad_ones() -> None:
@@ -98,15 +111,17 @@ def test_the_render_job_carries_its_targets_and_refuses_bad_ones() -> None:
         Path("m.glb"),
         Path("out"),
         preset(),
-        match=(target,),
+        match=(target, replace(target, reading="support")),
     )
     doc = job.to_dict()
-    assert RenderJob.from_dict(doc).match[0].name == "ref00"
+    assert [t.reading for t in RenderJob.from_dict(doc).match] == ["product", "support"]
     assert np.array_equal(RenderJob.from_dict(doc).match[0].signature, target.signature)
-    with pytest.raises(RenderFailure, match="distinct names"):
+    with pytest.raises(RenderFailure, match="distinct"):
         RenderJob.from_dict({**doc, "match": [doc["match"][0], doc["match"][0]]})
-    with pytest.raises(RenderFailure, match="at most"):
-        RenderJob.from_dict({**doc, "match": [doc["match"][0]] * 5})
+    five = [{**doc["match"][0], "name": f"ref{i}"} for i in range(5)]
+    with pytest.raises(RenderFailure, match="at most 4 photos"):
+        RenderJob.from_dict({**doc, "match": five})
+    assert len(RenderJob.from_dict({**doc, "match": five[:4]}).match) == 4
     with pytest.raises(RenderFailure, match="plain name"):
         RenderJob.from_dict({**doc, "match": [{**doc["match"][0], "name": "a/b"}]})
     assert RenderJob.from_dict({k: v for k, v in doc.items() if k != "match"}).match == ()
@@ -207,3 +222,54 @@ def test_a_pose_that_reads_the_same_from_elsewhere_comes_with_an_alternative() -
         view_angle((best.azimuth_deg, best.elevation_deg), (alt.azimuth_deg, alt.elevation_deg))
         >= DISTINCT_DEG
     )
+
+
+# A close-up of the stand-in model seen from (250°, 37°): the window of the frame a photo taken
+# nearer would show, running off the right-hand side and the bottom (frame fractions).
+CLOSE_UP = (0.3125, 0.8125, 0.125, 1.0)
+
+
+def close_up(rays: int = 480) -> npt.NDArray[np.bool_]:
+    top, bottom, left, right = (round(f * rays) for f in CLOSE_UP)
+    return model_silhouette(250.0, 37.0, rays)[top:bottom, left:right]
+
+
+def test_fit_window_finds_where_a_close_up_sits_in_the_frame() -> None:
+    target = frame_signature(close_up())
+    assert target.shape == (18, FRAME_SIDE)  # the photo's aspect, 240 by 420
+    score, window = fit_window(model_silhouette(250.0, 37.0, 96), target)
+    assert score > 0.9
+    assert window == pytest.approx(CLOSE_UP, abs=0.03)
+    # Elsewhere in the frame, or in another view, the window shows something else.
+    other, _ = fit_window(model_silhouette(250.0, 37.0, 96), np.flipud(target))
+    assert other < score - 0.1
+    # A window never leaves the frame, even where a larger one would fit better.
+    _, (top, bottom, left, right) = fit_window(model_silhouette(250.0, 37.0, 96), target, (1.0,))
+    assert 0.0 <= top < bottom <= 1.0 and (left, right) == (0.0, 1.0)
+
+
+def test_search_matches_a_cropped_photo_with_a_window_of_the_right_view() -> None:
+    target = PoseTarget("ref00", frame_signature(close_up()), framed=True)
+    (match, *_) = search([target], model_silhouette)
+    assert match.framed and match.matched and match.iou > 0.9
+    gap = abs((match.azimuth_deg - 250.0 + 180) % 360 - 180)
+    assert gap < 8 and abs(match.elevation_deg - 37.0) < 8, match
+    assert match.bbox == pytest.approx(CLOSE_UP, abs=0.04)
+
+
+def test_the_reading_the_model_matches_best_is_the_one_kept() -> None:
+    y, x = np.mgrid[0:100, 0:100]
+    never = PoseTarget("ref00", signature(np.abs(y - x) < 4))  # a leaning bar: no pose shows it
+    cloth = PoseTarget("ref00", frame_signature(close_up()), framed=True, reading="support")
+    (alone, *_), (on_cloth, *_) = (
+        search([never], model_silhouette),
+        search([cloth], model_silhouette),
+    )
+    for order in ([never, cloth], [cloth, never]):
+        matches = search(order, model_silhouette)
+        assert {m.reading for m in matches} == {"support"} and all(m.framed for m in matches)
+        assert matches[0].iou == on_cloth.iou
+        assert matches[0].evaluated == alone.evaluated + on_cloth.evaluated  # both searched
+    # A tie goes to the reading that comes first.
+    twin = replace(cloth, reading="product")
+    assert search([twin, cloth], model_silhouette)[0].reading == "product"
