@@ -39,7 +39,7 @@ from rubric.offline.scoring import ALIGNED, SCALE, score_from_distance
 from rubric.offline.texture import texture_distance, texture_features
 from rubric.offline.views import ImageView, pooled_pixels
 
-OFFLINE_VERSION = "2.1"
+OFFLINE_VERSION = "2.2"
 ANALYSIS_SIDE = 256
 KNOWN_DIMENSIONS = set(SCALE)
 
