@@ -87,9 +87,8 @@ class PoseTarget:
     product's bounding box."""
 
     name: str
-    signature: (
-        Mask  # (SIGNATURE_SIDE, SIGNATURE_SIDE), or framed: the frame, longer side FRAME_SIDE
-    )
+    # (SIGNATURE_SIDE, SIGNATURE_SIDE); framed, the photo's frame with its longer side FRAME_SIDE
+    signature: Mask
     framed: bool = False
     reading: str = READINGS[0]
 
