@@ -367,8 +367,12 @@ def search(targets: list[PoseTarget], silhouette: Silhouette) -> list[PoseMatch]
         matches = []
         for rank, (az, el) in enumerate(_poses(found)):
             score, box = windows[(az, el)]
-            match = PoseMatch(target.name, az, el, round(score, 4), box, 0, rank)
-            matches.append(replace(match, framed=target.framed, reading=target.reading))
+            matches.append(
+                PoseMatch(
+                    target.name, az, el, round(score, 4), box, evaluated=0, rank=rank,
+                    framed=target.framed, reading=target.reading,
+                )
+            )  # fmt: skip
         # The photo's first reading wins ties: its product as segmented.
         if target.name not in best or matches[0].iou > best[target.name][0].iou:
             best[target.name] = matches

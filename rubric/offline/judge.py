@@ -110,9 +110,15 @@ def _cropped(mask: npt.NDArray[np.bool_]) -> bool:
     return frame_sides(mask) >= CROPPED_SIDES
 
 
-def _reading(photo: ImageView, reading: str) -> npt.NDArray[np.bool_] | None:
-    """The photo's mask in the reading a pose matched (None: the judge has no such reading)."""
-    return photo.support if reading == "support" else photo.mask
+SUPPORT = "support"  # the reading with what the product stands on (PhotoShape.reading)
+
+
+def _readings(photo: ImageView) -> dict[str, npt.NDArray[np.bool_]]:
+    """The photo's masks by reading: as segmented, and with its support where it has one."""
+    masks = {"product": photo.mask}
+    if photo.support is not None:
+        masks[SUPPORT] = photo.support
+    return masks
 
 
 def _numbers(parts: dict[str, float]) -> str:
@@ -139,11 +145,7 @@ class OfflineJudge:
         framed: a window of a view matches it, not a whole view."""
         views = [_load(p, "reference photo")[1] for p in refs]
         return [
-            tuple(
-                PhotoShape(mask, reading, _cropped(mask))
-                for reading, mask in (("product", v.mask), ("support", v.support))
-                if mask is not None
-            )
+            tuple(PhotoShape(m, reading, _cropped(m)) for reading, m in _readings(v).items())
             for v in views
         ]
 
@@ -233,7 +235,7 @@ class OfflineJudge:
             }
             poses.append(pose)
             photo = photos.get(view.photo)
-            mask = None if photo is None else _reading(photo, view.reading)
+            mask = None if photo is None else _readings(photo).get(view.reading)
             if view.render is not None and mask is not None:
                 pose["reading"] = view.reading
                 pose["framed"] = view.framed
@@ -241,7 +243,7 @@ class OfflineJudge:
                 pose["aligned_mask_iou"] = round(pair.mask_iou, 4)
                 pose["exposure_gain"] = round(pair.gain, 4)
                 distances = aligned_distances(pair)
-                support = view.reading == "support"
+                support = view.reading == SUPPORT
                 m = Measured(view.photo.name, "aligned", view.iou, distances, support)
                 overall = self._overall(m)
                 pose["aligned_overall"] = overall
