@@ -27,6 +27,7 @@ search keeps, per photo, the reading the model's silhouette matches best.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -38,7 +39,7 @@ import numpy.typing as npt
 
 Mask = npt.NDArray[np.bool_]
 # Bump when the search, the grid or the signature changes: it keys the render cache.
-POSE_SEARCH_VERSION = 3
+POSE_SEARCH_VERSION = 4
 SIGNATURE_SIDE = 48
 FRAME_SIDE = 32  # longer side of a framed target (a cropped photo's whole frame)
 MIN_FRAME_SIDE = 4  # ... and the least its shorter side may have
@@ -68,6 +69,7 @@ ELEVATION_LIMITS = (-30.0, 75.0)
 # Below this IoU the best pose does not show the photo's view: no matched render is made and the
 # judge falls back to view-independent statistics for that photo.
 MIN_IOU = 0.6
+TERMS_KEPT = 16  # poses whose window terms a search keeps at once
 MAX_TARGETS = 4  # photos matched per job (each costs one or two renders the size of a view)
 # A matched render is cropped to the product plus this margin (frame fractions), and its longer
 # side has min(the spec's longer side, MATCH_SIDE) pixels: enough for the judge, which compares at
@@ -159,6 +161,9 @@ class PoseMatch:
     rank: int = 0  # 0: the best pose; 1, 2...: alternatives (distinct poses nearly as good)
     framed: bool = False  # the match is a window of the view (the target was framed)
     reading: str = READINGS[0]  # the photo's reading that matched best
+    # The share of the model's silhouette the window shows (1: a whole view): how much of the
+    # product the photo vouches for, and how surely a window this small pins the pose.
+    share: float = 1.0
 
     @property
     def matched(self) -> bool:
@@ -263,26 +268,61 @@ def frame_signature(mask: Mask, side: int = FRAME_SIDE) -> Mask:
 Box = tuple[float, float, float, float]  # (top, bottom, left, right) as frame fractions
 
 
+Spectrum = npt.NDArray[np.complex128]
+Table = npt.NDArray[np.float64]
+FrameTerms = Callable[[int], tuple[Spectrum, Table]]
+TargetTerms = Callable[[int], Spectrum]
+
+
+def frame_terms(frame: Mask) -> FrameTerms:
+    """The target-independent work of a window fit on ``frame``, per grid size ``n``, each made
+    once: the spectrum of the frame read n-by-n and its integral image."""
+
+    @functools.cache
+    def terms(n: int) -> tuple[Spectrum, Table]:
+        s = _sample(frame, n, n).astype(np.float64)
+        return np.fft.rfft2(s), np.pad(s.cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0)))
+
+    return terms
+
+
+def target_terms(target: Mask) -> TargetTerms:
+    """The pose-independent work of a window fit for ``target``, per grid size ``n``, made once:
+    the conjugate spectrum of the target padded to n-by-n (correlation by FFT)."""
+
+    @functools.cache
+    def spectrum(n: int) -> Spectrum:
+        return np.conj(np.fft.rfft2(target.astype(np.float64), s=(n, n)))
+
+    return spectrum
+
+
 def fit_window(
-    frame: Mask, target: Mask, scales: tuple[float, ...] = WINDOW_SCALES
+    frame: Mask | FrameTerms,
+    target: Mask,
+    scales: tuple[float, ...] = WINDOW_SCALES,
+    spectrum: TargetTerms | None = None,
 ) -> tuple[float, Box]:
     """The window of a square full-frame silhouette that looks most like a framed ``target``:
     (IoU, window). A window has the target's aspect and its longer side ``scale`` of the frame,
     and lies inside the frame; every position is scored at once (the intersections by FFT
-    correlation, the window's own areas by an integral image). Ties go to the first."""
+    correlation, the window's own areas by an integral image). Ties go to the first. A search
+    passes the frame's and the target's terms made once (:func:`frame_terms`,
+    :func:`target_terms`) so that neither is transformed again for the next pose or target."""
+    terms = frame if callable(frame) else frame_terms(frame)
+    spectrum = spectrum or target_terms(target)
     rows, cols = target.shape
     longer = max(rows, cols)
-    t = target.astype(np.float64)
-    t_area = float(t.sum())
+    t_area = float(np.count_nonzero(target))
     best: tuple[float, Box] = (0.0, (0.0, rows / longer, 0.0, cols / longer))
     for scale in scales:
         n = round(longer / scale)  # the frame read so that one target pixel is one cell
         if n < longer:
             continue
-        s = _sample(frame, n, n).astype(np.float64)
-        product = np.fft.rfft2(s) * np.conj(np.fft.rfft2(t, s=(n, n)))
-        inter = np.rint(np.fft.irfft2(product, s=(n, n))[: n - rows + 1, : n - cols + 1])
-        ii = np.pad(s.cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0)))
+        transformed, ii = terms(n)
+        inter = np.rint(
+            np.fft.irfft2(transformed * spectrum(n), s=(n, n))[: n - rows + 1, : n - cols + 1]
+        )
         area = ii[rows:, cols:] - ii[:-rows, cols:] - ii[rows:, :-cols] + ii[:-rows, :-cols]
         union = t_area + area - inter
         scores = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
@@ -336,29 +376,49 @@ def search(targets: list[PoseTarget], silhouette: Silhouette) -> list[PoseMatch]
 
     def view(framed: bool, az: float, el: float, rays: int) -> Mask:
         """A pose's silhouette as targets of this kind are compared with it."""
-        key = (framed, _wrap(az), el, rays)
+        key = (framed, az, el, rays)
         if key not in prepared:
-            shape_key = key[1:]
-            if shape_key not in shapes:
-                shapes[shape_key] = silhouette(key[1], el, rays)
-            frame = shapes[shape_key]
+            if key[1:] not in shapes:
+                shapes[key[1:]] = silhouette(az, el, rays)
+            frame = shapes[key[1:]]
             prepared[key] = _fill_holes(_close_product(frame)) if framed else signature(frame)
         return prepared[key]
 
-    def fit(target: PoseTarget, az: float, el: float, rays: int) -> float:
-        seen = view(target.framed, az, el, rays)
-        if target.framed:
-            return fit_window(seen, target.signature)[0]
-        return iou(seen, target.signature)
+    # A pose's window terms serve every framed target (the coarse grid visits each pose once for
+    # all targets); a few are kept for the refinement's neighbourhood, not all: ~2 MB each.
+    @functools.lru_cache(maxsize=TERMS_KEPT)
+    def terms(az: float, el: float, rays: int) -> FrameTerms:
+        return frame_terms(view(True, az, el, rays))
 
+    spectra = [target_terms(t.signature) for t in targets]
+    fits: list[dict[tuple[float, float, int], tuple[float, Box | None]]] = [{} for _ in targets]
+
+    def fit(i: int, az: float, el: float, rays: int) -> float:
+        """Target ``i``'s IoU at a pose, each pose compared once."""
+        key = (_wrap(az), el, rays)
+        if key not in fits[i]:
+            target = targets[i]
+            fits[i][key] = (
+                fit_window(terms(*key), target.signature, spectrum=spectra[i])
+                if target.framed
+                else (iou(view(False, *key), target.signature), None)
+            )
+        return fits[i][key][0]
+
+    coarse = [(az, el) for el in ELEVATIONS for az in AZIMUTHS]
+    for az, el in coarse:
+        for i in range(len(targets)):
+            fit(i, az, el, COARSE_RAYS)
     best: dict[str, list[PoseMatch]] = {}
     compared: dict[str, int] = {}
-    for target in targets:
-        found, evaluated = _search_one(target, fit)
-        compared[target.name] = compared.get(target.name, 0) + evaluated
+    for i, target in enumerate(targets):
+        found = _search_one(coarse, functools.partial(fit, i))
+        compared[target.name] = compared.get(target.name, 0) + len(fits[i])
         if target.framed:  # the windows refined in finer sizes decide the order
             windows = {
-                (a, e): _refined_window(view(True, a, e, FINE_RAYS), target.signature)
+                (a, e): _refined_window(
+                    terms(a, e, FINE_RAYS), target, spectra[i], fits[i][(a, e, FINE_RAYS)]
+                )
                 for _, a, e in found
             }
             found = sorted(((windows[(a, e)][0], a, e) for _, a, e in found), key=_best_first)
@@ -367,10 +427,11 @@ def search(targets: list[PoseTarget], silhouette: Silhouette) -> list[PoseMatch]
         matches = []
         for rank, (az, el) in enumerate(_poses(found)):
             score, box = windows[(az, el)]
+            share = _share(view(True, az, el, FINE_RAYS), box) if target.framed else 1.0
             matches.append(
                 PoseMatch(
                     target.name, az, el, round(score, 4), box, evaluated=0, rank=rank,
-                    framed=target.framed, reading=target.reading,
+                    framed=target.framed, reading=target.reading, share=round(share, 4),
                 )
             )  # fmt: skip
         # The photo's first reading wins ties: its product as segmented.
@@ -386,21 +447,24 @@ def _fractions(frame: Mask) -> Box:
     return top / side, bottom / side, left / side, right / side
 
 
+def _share(frame: Mask, window: Box) -> float:
+    """The share of ``frame``'s product pixels inside ``window`` (pixels by their centres)."""
+    side = frame.shape[0]
+    top, bottom, left, right = (round(f * side) for f in window)
+    total = np.count_nonzero(frame)
+    return float(np.count_nonzero(frame[top:bottom, left:right]) / total) if total else 0.0
+
+
 def _search_one(
-    target: PoseTarget, fit: Callable[[PoseTarget, float, float, int], float]
-) -> tuple[list[tuple[float, float, float]], int]:
-    """(IoU, azimuth, elevation) of each refined seed, best first; and silhouettes compared."""
-    coarse = [(az, el) for el in ELEVATIONS for az in AZIMUTHS]
-    scores = {pose: fit(target, *pose, COARSE_RAYS) for pose in coarse}
-    ranked = sorted(coarse, key=lambda p: (-scores[p], p))
-    evaluated = len(coarse)
-    found: list[tuple[float, float, float]] = []
-    for az, el in dict.fromkeys(ranked[:SEEDS] + _distinct(ranked, DISTINCT_SEEDS)):
-        refined, n = _refine(az, el, lambda a, e: fit(target, a, e, FINE_RAYS))
-        evaluated += n
-        found.append(refined)
-    found.sort(key=_best_first)
-    return found, evaluated
+    coarse: list[tuple[float, float]], fit: Callable[[float, float, int], float]
+) -> list[tuple[float, float, float]]:
+    """(IoU, azimuth, elevation) of each refined seed from the ``coarse`` grid, best first."""
+    ranked = sorted(coarse, key=lambda p: (-fit(p[0], p[1], COARSE_RAYS), p))
+    found = [
+        _refine(az, el, lambda a, e: fit(a, e, FINE_RAYS))
+        for az, el in dict.fromkeys(ranked[:SEEDS] + _distinct(ranked, DISTINCT_SEEDS))
+    ]
+    return sorted(found, key=_best_first)
 
 
 def _best_first(found: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -415,19 +479,21 @@ def _poses(found: list[tuple[float, float, float]]) -> list[tuple[float, float]]
     return [(best[1], best[2]), *_distinct(near, ALTERNATIVES, [(best[1], best[2])])]
 
 
-def _refined_window(frame: Mask, target: Mask) -> tuple[float, Box]:
-    """:func:`fit_window` over the search's scales, then in finer steps around the best."""
-    _, (top, bottom, left, right) = fit_window(frame, target)
+def _refined_window(
+    terms: FrameTerms, target: PoseTarget, spectrum: TargetTerms, coarse: tuple[float, Box | None]
+) -> tuple[float, Box]:
+    """The window of the search's scales (``coarse``, already fitted), then the best in finer
+    steps around its size."""
+    top, bottom, left, right = coarse[1] or (0.0, 1.0, 0.0, 1.0)
     scale = max(bottom - top, right - left)
-    return fit_window(frame, target, tuple(scale * r for r in WINDOW_REFINE))
+    return fit_window(terms, target.signature, tuple(scale * r for r in WINDOW_REFINE), spectrum)
 
 
 def _refine(
     az: float, el: float, score: Callable[[float, float], float]
-) -> tuple[tuple[float, float, float], int]:
-    """Pattern search from (az, el): ((IoU, az, el) of the best pose, silhouettes compared)."""
+) -> tuple[float, float, float]:
+    """Pattern search from (az, el): (IoU, az, el) of the best pose."""
     best = (score(az, el), _wrap(az), el)
-    n = 1
     for step in REFINE_STEPS:
         improved = True
         while improved:
@@ -438,7 +504,6 @@ def _refine(
                 if not ELEVATION_LIMITS[0] <= e <= ELEVATION_LIMITS[1]:
                     continue
                 candidate = (score(a0 + da, e), _wrap(a0 + da), e)
-                n += 1
                 if candidate[0] > best[0] + 1e-9:
                     best, improved = candidate, True
-    return best, n
+    return best

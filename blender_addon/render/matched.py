@@ -123,6 +123,7 @@ def _render_one(
         "rank": match.rank,
         "reading": match.reading,
         "framed": match.framed,
+        "share": match.share,
         "poses_compared": match.evaluated,
         "search_version": POSE_SEARCH_VERSION,
         "file": None,

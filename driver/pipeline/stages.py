@@ -136,6 +136,7 @@ def matched_views(
             float(m["iou"]),
             str(m.get("reading", "product")),
             bool(m.get("framed", False)),
+            float(m.get("share", 1.0)),
         )
         for m in result.get("matched", [])
         if m.get("name") in by_name

@@ -111,6 +111,7 @@ class MatchedView:
     iou: float  # of the photo's product mask and the model's silhouette at that pose
     reading: str = "product"  # which of the photo's shapes matched (PhotoShape.reading)
     framed: bool = False  # the render is the window of the view the cropped photo shows
+    share: float = 1.0  # of the model's silhouette inside that window (1: the whole view)
 
 
 @dataclass(frozen=True)

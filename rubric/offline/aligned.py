@@ -60,6 +60,8 @@ class Aligned:
 
 
 def _crop(image: Array, mask: Mask) -> tuple[Array, Mask]:
+    if not mask.any():  # nothing to crop to: an empty render aligns as a whole (mask IoU 0)
+        return image, mask
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
     return image[box], mask[box]

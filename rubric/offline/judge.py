@@ -10,8 +10,10 @@ statistics of version 1 (palette, texture histograms, highlights of the turntabl
 no pose matches counts through the statistics only, and the explanation says so. Where the search
 rendered an alternative pose for a photo (a silhouette that reads the same from front and back),
 the pose whose pixels agree best with the photo (the higher overall) is the one that counts.
-A photo cropped by its frame is matched by a window of a view and compared frame to frame; a
-photo matched in its support reading is compared with that mask.
+A photo cropped by its frame is matched by a window of a view and compared frame to frame, and
+counts by the share of the product its window shows (a close-up of a grip says little about the
+whole racquet, and a small window pins the pose less surely); a photo matched in its support
+reading is compared with that mask. Each photo's weight is its pose's IoU (times that share).
 Likewise, a photo whose border shows a colour the top of the frame does not (a cloth, a floor, a
 plinth) is measured by the statistics both with and without it, and the reading the candidate
 agrees with better counts (``foreground.Foreground.support``).
@@ -39,7 +41,7 @@ from rubric.offline.scoring import ALIGNED, SCALE, score_from_distance
 from rubric.offline.texture import texture_distance, texture_features
 from rubric.offline.views import ImageView, pooled_pixels
 
-OFFLINE_VERSION = "2.2"
+OFFLINE_VERSION = "2.3"
 ANALYSIS_SIDE = 256
 KNOWN_DIMENSIONS = set(SCALE)
 
@@ -66,6 +68,9 @@ ALL_PHOTOS = "the photos"
 # An unmatched photo's weight when other photos have matched views: a close-up or a photo from an
 # angle the model does not show is worth little next to a pixel-aligned comparison.
 UNMATCHED_WEIGHT = 0.02
+# A matched render whose product barely overlaps the photo's once aligned (the pose search asked
+# for IoU >= 0.6 on silhouettes) is not the view that was matched: a broken or empty render.
+MIN_ALIGNED_IOU = 0.3
 ALIGN_LOAD_SIDE = 768  # photos and matched renders are read at most this large for alignment
 
 
@@ -180,6 +185,19 @@ class OfflineJudge:
         unmatched = [str(p["photo"]) for p in poses if p["render"] is None]
         if unmatched:
             notes.append(f"no pose matches {', '.join(unmatched)} (IoU too low): statistics")
+        astray = sorted(
+            {
+                str(p["photo"])
+                for p in poses
+                if "aligned_overall" in p and p["aligned_overall"] is None
+            }
+            - done
+        )
+        if astray:
+            notes.append(
+                f"the matched view of {', '.join(astray)} does not line up with the photo (mask "
+                f"IoU under {MIN_ALIGNED_IOU:g} once aligned): statistics"
+            )
         if not matched:
             notes.append("no matched views: statistics of the standard views only")
         chosen = {m.photo for m in measured if m.support}
@@ -193,11 +211,15 @@ class OfflineJudge:
                 f"{', '.join(supported)} read with what the product stands on (a border colour "
                 "the top of the frame does not show) as part of it: the model agrees better so"
             )
-        framed = [str(p["photo"]) for p in poses if p.get("chosen") and p.get("framed")]
+        framed = [
+            f"{p['photo']} ({float(str(p['share'])):.0%})"
+            for p in poses
+            if p.get("chosen") and p.get("framed")
+        ]
         if framed:
             notes.append(
                 f"{', '.join(framed)} cropped by the frame: compared with the window of the "
-                "matched view that the photo shows"
+                "matched view that the photo shows, weighted by the share of the product it shows"
             )
         if notes:
             explanations = {k: f"{v} Notes: {'; '.join(notes)}." for k, v in explanations.items()}
@@ -239,12 +261,17 @@ class OfflineJudge:
             if view.render is not None and mask is not None:
                 pose["reading"] = view.reading
                 pose["framed"] = view.framed
+                pose["share"] = view.share
                 pair = _aligned_pair(view, mask)
                 pose["aligned_mask_iou"] = round(pair.mask_iou, 4)
                 pose["exposure_gain"] = round(pair.gain, 4)
+                if pair.mask_iou < MIN_ALIGNED_IOU:  # not the view the search matched
+                    pose["aligned_overall"] = None
+                    continue
                 distances = aligned_distances(pair)
                 support = view.reading == SUPPORT
-                m = Measured(view.photo.name, "aligned", view.iou, distances, support)
+                weight = view.iou * view.share
+                m = Measured(view.photo.name, "aligned", weight, distances, support)
                 overall = self._overall(m)
                 pose["aligned_overall"] = overall
                 pose["chosen"] = False

@@ -63,11 +63,11 @@ def test_import_then_agreement_then_the_report(ws: Path, tmp_path: Path) -> None
 
     result = cli("agreement", "--workspace", str(ws), "--run-id", RUN_ID)
     assert result.exit_code == 0, result.output
-    assert "judge offline:appearance-2.2 vs people" in result.output
+    assert "judge offline:appearance-2.3 vs people" in result.output
     report = json.loads(
         (ws / "runs" / RUN_ID / "metrics" / "vfscore" / "agreement.json").read_text()
     )
-    overall = report["judges"]["offline:appearance-2.2"]["overall"]
+    overall = report["judges"]["offline:appearance-2.3"]["overall"]
     assert (overall["spearman"]["n"], overall["spearman"]["value"]) == (4, 1.0)
     assert overall["kendall"]["value"] == 1.0
     # Job 3 is the only candidate of its product: 3 jobs of 000123, 3 pairs, in order.
@@ -135,7 +135,7 @@ def test_agreement_says_when_there_is_nothing_to_measure(ws: Path, tmp_path: Pat
     path = ratings_file(tmp_path, [[RUN_ID, job_id(0), "Ana", "", 3, 3, 3, 3]])
     cli("ratings", "import", str(path), "--workspace", str(ws))
     result = cli("agreement", "--workspace", str(ws), "--judge", "openai:gpt-x")
-    assert result.exit_code == 2 and "judges found: offline:appearance-2.2" in result.output
+    assert result.exit_code == 2 and "judges found: offline:appearance-2.3" in result.output
     target = tmp_path / "out" / "agreement.json"
     result = cli("agreement", "--workspace", str(ws), "--json", str(target))
     assert result.exit_code == 0 and json.loads(target.read_text())["schema_version"] == 1

@@ -49,7 +49,7 @@ def check_payload(payload: dict[str, Any], job: dict[str, Any]) -> None:
     assert payload["repeats_n"] == 2 and len(payload["scores_all"]) == 2
     assert len(payload["subscores_all"]) == 2
     assert isinstance(payload["iqr"], float | int) and isinstance(payload["std"], float | int)
-    assert payload["llm_model"] == "offline:appearance-2.2"
+    assert payload["llm_model"] == "offline:appearance-2.3"
     assert abs(sum(payload["rubric_weights"].values()) - 1) < 1e-9
     assert payload["render_settings"]["resolution"] == [48, 48]  # $VFSCORE_CONFIG was read
     assert payload["render_settings"]["samples"] == 2
@@ -214,4 +214,4 @@ def test_judge_offline_is_accepted_where_judge_is(tmp_path: Path) -> None:
     cmd += ["--judge", "offline", "--config", str(cfg)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["llm_model"] == "offline:appearance-2.2"
+    assert json.loads(proc.stdout)["llm_model"] == "offline:appearance-2.3"

@@ -96,7 +96,7 @@ def test_dry_run_writes_nothing_then_real_run_scores(ws: Path) -> None:
         assert row["vf_status"] == "ok" and row["vf_error"] == ""
         assert 0 <= int(row["vfscore_overall"]) <= 100
         assert row["vf_repeats_n"] == "2"
-        assert row["vf_llm_model"] == "offline:appearance-2.2"
+        assert row["vf_llm_model"] == "offline:appearance-2.3"
         assert (
             row["vf_rationales_dir"]
             == f"runs/{DEMO_RUN_ID}/metrics/vfscore/{row['job_id']}/rationales"

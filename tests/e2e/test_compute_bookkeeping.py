@@ -92,7 +92,7 @@ def test_rows_counts_progress_and_log(ws: Workspace) -> None:
         "not_evaluated": 0,
         "interrupted": None,
         "table_writes": 1,
-        "judge": "offline:appearance-2.2",
+        "judge": "offline:appearance-2.3",
     }
     assert log["avg_render_runtime_s"] == round(sum(s.render_times) / 3, 3)
     assert log["avg_scoring_runtime_s"] == round(sum(s.scoring_times) / 3, 3)

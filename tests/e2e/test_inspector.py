@@ -125,7 +125,7 @@ def test_rate_two_jobs_blind_with_keyboard_and_mouse_then_reload(
     shown = json.loads(stored[first]["snapshot"])
     assert shown["blind"] is True
     job = shown["jobs"][first]
-    assert job["judges"]["offline:appearance-2.2"]["overall"] is not None
+    assert job["judges"]["offline:appearance-2.3"]["overall"] is not None
     for rel, sha in job["images"].items():  # the snapshot names the bytes that were shown
         assert hashlib.sha256((ws / rel).read_bytes()).hexdigest() == sha
 
@@ -248,7 +248,7 @@ def test_scores_stay_hidden_until_submitted_unless_reviewing(ws: Path, app: Insp
     item = get(app, "/api/next", rater="Ana")["item"]
     assert item["scores"] is None and item["mine"] is None
     answer = _rate(app, "Ana", item["job_id"]).json()
-    assert answer["scores"]["judges"]["offline:appearance-2.2"]["dimensions"]
+    assert answer["scores"]["judges"]["offline:appearance-2.3"]["dimensions"]
     assert get(app, f"/api/job/{item['job_id']}", rater="Ana")["item"]["scores"] is not None
     reviewed = get(app, "/api/next", rater="Ana", reveal="1")["item"]
     assert reviewed["scores"] is not None

@@ -88,8 +88,8 @@ def test_offline_by_default_and_bad_config_is_clear(tmp_path: Path) -> None:
     Image.new("RGB", (16, 16)).save(ref)
     proc = vfscore("judge", "--refs", str(ref), "--renders", str(ref))
     assert proc.returncode == 0, proc.stderr
-    assert "using the offline judge (offline:appearance-2.2)" in proc.stderr
-    assert json.loads(proc.stdout)["llm_model"] == "offline:appearance-2.2"
+    assert "using the offline judge (offline:appearance-2.3)" in proc.stderr
+    assert json.loads(proc.stdout)["llm_model"] == "offline:appearance-2.3"
     bad = tmp_path / "vfscore.toml"
     bad.write_text("[judgez]\n")
     proc = vfscore("judge", "--refs", str(ref), "--renders", str(ref), "--config", str(bad))

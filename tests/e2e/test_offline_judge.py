@@ -91,7 +91,7 @@ def test_contract_matches_the_llm_judge(ladder: Ladder) -> None:
     first = judge.judge(refs, ladder.identical, repeats=3).payload()
     second = judge.judge(refs, ladder.identical, repeats=3).payload()
     assert first == second
-    assert first["llm_model"] == "offline:appearance-2.2"
+    assert first["llm_model"] == "offline:appearance-2.3"
     assert first["repeats_n"] == 3 and first["std"] == 0.0 and first["iqr"] == 0.0
     assert set(first["vf_subscores_median"]) == set(RUBRIC.names)
     assert all(isinstance(v, int) and 0 <= v <= 100 for v in first["vf_subscores_median"].values())

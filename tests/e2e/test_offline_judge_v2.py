@@ -118,4 +118,8 @@ def test_a_close_up_is_matched_with_a_window_of_the_view_and_compared_frame_to_f
     assert abs((pose["azimuth_deg"] - 311.0 + 180) % 360 - 180) < 25, pose
     assert pose["framed"] is True and pose["aligned_mask_iou"] > 0.8
     assert RUBRIC.overall(sub) >= 80, sub
-    assert "close-up.png cropped by the frame: compared with the window" in explanations["finish"]
+    # The stand's foot and the bowl's side fall outside the window: it shows part of the mixer.
+    share = entries[0]["share"]
+    assert 0.3 < share < 0.97 and pose["share"] == share
+    note = f"close-up.png ({share:.0%}) cropped by the frame: compared with the window"
+    assert note in explanations["finish"]

@@ -37,7 +37,7 @@ def judged(valid: bool = True) -> JudgeResult:
         else RepeatResult(i, None, None, None, ["not JSON"])
         for i in range(2)
     ]
-    return JudgeResult(RUBRIC, "offline:appearance-2.2", repeats, 0, 0.0, {"provider": "x"})
+    return JudgeResult(RUBRIC, "offline:appearance-2.3", repeats, 0, 0.0, {"provider": "x"})
 
 
 def model(ws: Path) -> Path:

@@ -105,5 +105,57 @@ def test_a_photo_cropped_by_its_frame_is_matched_by_a_window_and_compared_frame_
     assert isinstance(poses, list) and len(poses) == 1
     pose = poses[0]
     assert pose["framed"] is True and pose["reading"] == "product"
-    note = "detail.png cropped by the frame: compared with the window of the matched view"
+    note = "detail.png (100%) cropped by the frame: compared with the window of the matched view"
     assert note in explanations["finish"] and note not in boxed_explanations["finish"]
+
+
+def test_a_cropped_photo_counts_by_the_share_of_the_product_its_window_shows(
+    tmp_path: Path,
+) -> None:
+    red, blue = (200, 40, 30), (30, 60, 200)
+    whole = product(tmp_path / "whole.png", red, blue)
+    detail = cut_out(tmp_path / "detail.png", slice(40, None), slice(0, 70))
+    render = product(tmp_path / "m00_ref00.png", red, blue)
+    wrong = cut_out(tmp_path / "m01_ref01.png", slice(40, None), slice(0, 70))
+    rgba = np.asarray(Image.open(wrong)).copy()
+    rgba[..., :3] = rgba[..., ::-1][..., 1:]  # blue where the photo is red, and red for blue
+    Image.fromarray(rgba, "RGBA").save(wrong)
+    judge = OfflineJudge(load_rubric())
+    at_whole = MatchedView(whole, render, 0.0, 0.0, 0.9)
+    at_detail = MatchedView(detail, wrong, 0.0, 0.0, 0.9, framed=True)
+    scores = {}
+    for share in (1.0, 0.1):
+        sub, explanations, details = judge.score(
+            [whole, detail], [render], [at_whole, replace(at_detail, share=share)]
+        )
+        scores[share] = sub["color_palette"]
+        measures = details["measures"]
+        assert isinstance(measures, list)
+        assert [m["weight"] for m in measures] == [0.9, round(0.9 * share, 4)]
+        assert details["poses"][1]["share"] == share  # type: ignore[index]
+        assert f"detail.png ({share:.0%}) cropped by the frame" in explanations["finish"]
+    assert scores[0.1] > scores[1.0] + 20  # the close-up's wrong colours count a tenth as much
+
+
+def test_a_matched_render_that_does_not_line_up_with_the_photo_falls_back_to_statistics(
+    tmp_path: Path,
+) -> None:
+    red, blue = (200, 40, 30), (30, 60, 200)
+    photo = product(tmp_path / "photo.png", red, blue)
+    other = product(tmp_path / "other.png", red, blue)
+    empty = tmp_path / "m00_ref00.png"
+    Image.fromarray(np.zeros((64, 64, 4), dtype=np.uint8), "RGBA").save(empty)  # nothing drawn
+    good = product(tmp_path / "m01_ref01.png", red, blue)
+    judge = OfflineJudge(load_rubric())
+    views = [MatchedView(photo, empty, 0.0, 0.0, 0.9), MatchedView(other, good, 0.0, 0.0, 0.9)]
+    _, explanations, details = judge.score([photo, other], [good], views)
+    poses = details["poses"]
+    assert isinstance(poses, list) and poses[0]["aligned_overall"] is None
+    assert poses[0]["aligned_mask_iou"] < 0.3 and "chosen" not in poses[0]
+    measures = details["measures"]
+    assert isinstance(measures, list)
+    assert [(m["photo"], m["kind"]) for m in measures] == [
+        ("other.png", "aligned"),
+        ("photo.png", "statistics"),
+    ]
+    assert "the matched view of photo.png does not line up with the photo" in explanations["finish"]

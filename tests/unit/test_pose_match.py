@@ -192,6 +192,7 @@ def test_search_finds_the_pose_of_a_photo_taken_from_the_grid_and_between_it() -
         assert gap < 6 and abs(match.elevation_deg - el) < 6, (az, el, match)
         top, bottom, left, right = match.bbox
         assert 0 <= top < bottom <= 1 and 0 <= left < right <= 1
+        assert match.share == 1.0 and not match.framed  # a whole view shows all of the model
 
 
 def test_a_shape_the_model_never_shows_is_not_matched() -> None:
@@ -255,6 +256,33 @@ def test_search_matches_a_cropped_photo_with_a_window_of_the_right_view() -> Non
     gap = abs((match.azimuth_deg - 250.0 + 180) % 360 - 180)
     assert gap < 8 and abs(match.elevation_deg - 37.0) < 8, match
     assert match.bbox == pytest.approx(CLOSE_UP, abs=0.04)
+    # The share of the model the window shows: the close-up's share of the whole silhouette.
+    sil = model_silhouette(250.0, 37.0, 480)
+    top, bottom, left, right = (round(f * 480) for f in CLOSE_UP)
+    expected = np.count_nonzero(sil[top:bottom, left:right]) / np.count_nonzero(sil)
+    assert 0.2 < expected < 0.8 and match.share == pytest.approx(expected, abs=0.05)
+
+
+def test_framed_photos_searched_together_match_as_each_does_alone() -> None:
+    """The window terms a pose shares among targets, and each target's own, stay apart."""
+    near = PoseTarget("ref00", frame_signature(close_up()), framed=True)
+    far = model_silhouette(40.0, 10.0, 480)
+    wide = PoseTarget("ref01", frame_signature(far[60:420, 30:300]), framed=True)
+    together = search([near, wide], model_silhouette)
+    alone = search([near], model_silhouette) + search([wide], model_silhouette)
+    assert together == alone
+    assert {m.name for m in together} == {"ref00", "ref01"}
+
+
+def test_evaluated_counts_the_silhouettes_the_search_drew() -> None:
+    calls: list[tuple[float, float, int]] = []
+
+    def counted(az: float, el: float, rays: int) -> npt.NDArray[np.bool_]:
+        calls.append((az, el, rays))
+        return model_silhouette(az, el, rays)
+
+    (match, *_) = search([PoseTarget("ref00", frame_signature(close_up()), framed=True)], counted)
+    assert len(calls) == len(set(calls)) == match.evaluated
 
 
 def test_the_reading_the_model_matches_best_is_the_one_kept() -> None:

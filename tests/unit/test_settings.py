@@ -74,7 +74,7 @@ def test_effective_config_records_everything_but_secrets(monkeypatch: pytest.Mon
     assert doc["repeats"] == 5
     assert "sk-secret" not in str(doc)
     offline = effective_config(spec, OfflineJudge(RUBRIC), loaded({}), {})
-    assert offline["judge"] == {"provenance": "offline:appearance-2.2"}
+    assert offline["judge"] == {"provenance": "offline:appearance-2.3"}
 
 
 def test_build_settings(tmp_path: Path) -> None:
