@@ -2,9 +2,12 @@
 
 Both products are cropped to their masks' bounding boxes and resampled to one frame (the pose
 search matched the silhouettes, so the boxes correspond), then compared inside the overlap of
-the two masks. The lighting differs by design (the photo's studio is not ours), so the render's
-lightness is first mapped onto the photo's (quantile matching of L* inside the overlap: exposure
-and tone curve, metal reflecting a brighter studio). Only lightness: a white-balance or colour
+the two masks. A framed match (a photo cropped by its frame, the render the window of the view it
+shows) is taken frame to frame instead, and the render moved by the few pixels that make the two
+masks overlap best: the search placed the window to a cell of its coarse grid. The lighting
+differs by design (the photo's studio is not ours), so the render's lightness is first mapped
+onto the photo's (quantile matching of L* inside the overlap: exposure and tone curve, metal
+reflecting a brighter studio). Only lightness: a white-balance or colour
 correction would also undo the hue errors the judge must see. Finish is measured before that
 mapping (it would flatten the very highlights finish is about), after one exposure gain only.
 
@@ -22,7 +25,9 @@ Measures (each a distance, 0 for identical images):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +38,7 @@ from skimage.transform import resize
 
 Array = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
+Image = TypeVar("Image", Array, Mask)
 
 ALIGN_SIDE = 192  # longer side of the common frame, pixels (capped by the photo's own)
 MIN_ALIGN_SIDE = 48
@@ -43,6 +49,9 @@ SLACK = 0.01
 SSIM_SCALES = 3
 PLACEMENT_GRID = 4
 MIN_CELL_SHARE = 0.3  # a region counts when the overlap covers this share of it
+# A framed match's window is placed to one cell of the pose search's 32-cell grid (3 % of the
+# frame): the alignment finishes the registration on the two masks, within that reach.
+REGISTRATION = 0.03
 HIGHLIGHT_SIGMA = 0.03  # surroundings of a pixel: a blur of 3 % of the frame
 HIGHLIGHT_RISE = 10.0  # L* above the surroundings that makes a pixel a highlight
 
@@ -57,6 +66,7 @@ class Aligned:
     overlap: Mask
     gain: float  # exposure gain applied to ``exposed``
     mask_iou: float  # of the two masks in the common frame
+    offset: tuple[int, int] = (0, 0)  # (rows, columns) the render was moved by (framed only)
 
 
 def _crop(image: Array, mask: Mask) -> tuple[Array, Mask]:
@@ -102,6 +112,10 @@ def align(photo_rgb: Array, photo_mask: Mask, render_rgba: Array, framed: bool =
     shape = (max(8, round(side * h / max(h, w))), max(8, round(side * w / max(h, w))))
     p_img, p_mask = _resample(p_img, ndimage.binary_fill_holes(p_mask), shape)
     r_img, r_mask = _resample(r_img, ndimage.binary_fill_holes(r_mask), shape)
+    offset = (0, 0)
+    if framed:
+        offset = _mask_offset(p_mask, r_mask, math.ceil(REGISTRATION * max(shape)))
+        r_img, r_mask = _shifted(r_img, *offset, behind), _shifted(r_mask, *offset, False)
     union = p_mask | r_mask
     overlap = ndimage.binary_erosion(p_mask & r_mask, iterations=1)
     p_xyz, r_xyz = rgb2xyz(p_img), rgb2xyz(r_img)
@@ -116,7 +130,28 @@ def align(photo_rgb: Array, photo_mask: Mask, render_rgba: Array, framed: bool =
         overlap,
         gain,
         float(overlap.sum() / max(1, union.sum())),
+        offset,
     )
+
+
+def _mask_offset(p: Mask, r: Mask, reach: int) -> tuple[int, int]:
+    """The shift of ``r`` within ``reach`` pixels (a square) whose mask overlaps ``p`` best, by
+    IoU where the moved ``r`` is known (a product running off the frame must not hold the shift
+    back); of equals, the shortest."""
+    shifts = sorted(
+        ((dy, dx) for dy in range(-reach, reach + 1) for dx in range(-reach, reach + 1)),
+        key=lambda s: (s[0] ** 2 + s[1] ** 2, s),
+    )
+    known = np.ones_like(r)
+    best, found = -1.0, (0, 0)
+    for dy, dx in shifts:
+        moved, inside = _shifted(r, dy, dx, False), _shifted(known, dy, dx, False)
+        score = np.count_nonzero(p & moved & inside) / max(
+            1, np.count_nonzero((p | moved) & inside)
+        )
+        if score > best + 1e-12:
+            best, found = score, (dy, dx)
+    return found
 
 
 def _match_lightness(render: Array, photo: Array, where: Mask) -> Array:
@@ -138,7 +173,7 @@ def _masked_blur(lab: Array, mask: Mask, sigma: float) -> Array:
     return out
 
 
-def _shifted(a: Array | Mask, dy: int, dx: int, fill: float | bool) -> Array | Mask:
+def _shifted(a: Image, dy: int, dx: int, fill: float | bool | Array) -> Image:
     """``a[i + dy, j + dx]`` at every (i, j), ``fill`` where that falls outside ``a``."""
     h, w = a.shape[:2]
     out = np.full_like(a, fill)

@@ -265,6 +265,8 @@ class OfflineJudge:
                 pair = _aligned_pair(view, mask)
                 pose["aligned_mask_iou"] = round(pair.mask_iou, 4)
                 pose["exposure_gain"] = round(pair.gain, 4)
+                if view.framed:
+                    pose["registration_px"] = list(pair.offset)
                 if pair.mask_iou < MIN_ALIGNED_IOU:  # not the view the search matched
                     pose["aligned_overall"] = None
                     continue
