@@ -9,6 +9,7 @@ clearly below the faithful model, on the dimension each one breaks.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from driver.pipeline.launcher import run_render
 from driver.pipeline.stages import matched_views, pose_targets
 from rubric.core.definition import load_rubric
 from rubric.core.judge import MatchedView
+from rubric.offline.aligned import REGISTRATION
 from rubric.offline.judge import OfflineJudge
 
 pytestmark = pytest.mark.blender
@@ -117,6 +119,8 @@ def test_a_close_up_is_matched_with_a_window_of_the_view_and_compared_frame_to_f
     # whole photo (the mixer's head reads alike from 290° to 315°).
     assert abs((pose["azimuth_deg"] - 311.0 + 180) % 360 - 180) < 25, pose
     assert pose["framed"] is True and pose["aligned_mask_iou"] > 0.8
+    # The window was placed to a cell of the search's grid: the masks finish it, within a cell.
+    assert max(map(abs, pose["registration_px"])) <= math.ceil(REGISTRATION * 128)
     assert RUBRIC.overall(sub) >= 80, sub
     # The stand's foot and the bowl's side fall outside the window: it shows part of the mixer.
     share = entries[0]["share"]
