@@ -146,9 +146,7 @@ def _mask_offset(p: Mask, r: Mask, reach: int) -> tuple[int, int]:
     best, found = -1.0, (0, 0)
     for dy, dx in shifts:
         moved, inside = _shifted(r, dy, dx, False), _shifted(known, dy, dx, False)
-        score = np.count_nonzero(p & moved & inside) / max(
-            1, np.count_nonzero((p | moved) & inside)
-        )
+        score = np.count_nonzero(p & moved) / max(1, np.count_nonzero((p & inside) | moved))
         if score > best + 1e-12:
             best, found = score, (dy, dx)
     return found

@@ -186,12 +186,7 @@ class OfflineJudge:
         if unmatched:
             notes.append(f"no pose matches {', '.join(unmatched)} (IoU too low): statistics")
         astray = sorted(
-            {
-                str(p["photo"])
-                for p in poses
-                if "aligned_overall" in p and p["aligned_overall"] is None
-            }
-            - done
+            {str(p["photo"]) for p in poses if p.get("aligned_overall", 0) is None} - done
         )
         if astray:
             notes.append(
@@ -212,9 +207,7 @@ class OfflineJudge:
                 "the top of the frame does not show) as part of it: the model agrees better so"
             )
         framed = [
-            f"{p['photo']} ({float(str(p['share'])):.0%})"
-            for p in poses
-            if p.get("chosen") and p.get("framed")
+            f"{p['photo']} ({p['share']:.0%})" for p in poses if p.get("chosen") and p.get("framed")
         ]
         if framed:
             notes.append(
