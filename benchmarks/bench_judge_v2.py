@@ -153,6 +153,18 @@ def render_change(original: Any, perturbed: Any) -> float:
     return float(de[both].mean())
 
 
+def same_renders(original: Any, perturbed: Any) -> bool:
+    """Whether the two jobs wrote byte-identical images (every view and matched view): the
+    perturbation changed nothing the renderer uses (a blur of a base colour the model takes from
+    a factor, not a texture), and no judge can rank identical images apart."""
+
+    def digests(job: Any) -> list[str]:
+        result = job[2]
+        return [e["sha256"] for e in (*result["views"], *result["matched"]) if e.get("sha256")]
+
+    return digests(original) == digests(perturbed)
+
+
 def report(rows: dict[str, dict[str, Any]], judge: OfflineJudge) -> None:
     names = judge.rubric.names
     print(
@@ -174,7 +186,9 @@ def report(rows: dict[str, dict[str, Any]], judge: OfflineJudge) -> None:
                 else f"{render_change(jobs['original'], jobs[kind]):.2f}"
             )
             verdict = ""
-            if kind in TARGET:
+            if kind in TARGET and same_renders(jobs["original"], jobs[kind]):
+                verdict = "n/a (renders identical to the original's: a no-op on this model)"
+            elif kind in TARGET:
                 dim = TARGET[kind]
                 ok = own - overall >= 5 and own_sub[dim] - sub[dim] >= 5
                 drops = f"{own - overall:+d} overall, {own_sub[dim] - sub[dim]:+d} {dim}"

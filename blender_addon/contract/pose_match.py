@@ -72,10 +72,11 @@ MIN_IOU = 0.6
 TERMS_KEPT = 16  # poses whose window terms a search keeps at once
 MAX_TARGETS = 4  # photos matched per job (each costs one or two renders the size of a view)
 # A matched render is cropped to the product plus this margin (frame fractions), and its longer
-# side has min(the spec's longer side, MATCH_SIDE) pixels: enough for the judge, which compares at
-# a fixed size anyway, and about the cost of one standard view.
+# side has min(the spec's longer side, MATCH_SIDE) pixels: the side of the judge's common frame
+# (rubric.offline.aligned.ALIGN_SIDE, which the contract may not import), so the judge's
+# resampling throws nothing rendered away; a fraction of one standard view's cost.
 MATCH_MARGIN = 0.03
-MATCH_SIDE = 320
+MATCH_SIDE = 192
 
 
 class PoseTargetError(ValueError):

@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from blender_addon.contract.pose_match import FRAME_SIDE, POSE_SEARCH_VERSION
+from blender_addon.contract.pose_match import FRAME_SIDE, MATCH_SIDE, POSE_SEARCH_VERSION
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
-from blender_addon.contract.spec import preset
+from blender_addon.contract.spec import CameraRig, CameraView, preset
 from driver.config.settings import RunSettings
 from driver.demo.glb_perturb import write_perturbed
 from driver.pipeline.launcher import run_render
 from driver.pipeline.stages import matched_views, pose_targets
 from rubric.core.definition import load_rubric
 from rubric.core.judge import MatchedView
-from rubric.offline.aligned import REGISTRATION
+from rubric.offline.aligned import ALIGN_SIDE, REGISTRATION
 from rubric.offline.judge import OfflineJudge
 
 pytestmark = pytest.mark.blender
@@ -127,3 +127,24 @@ def test_a_close_up_is_matched_with_a_window_of_the_view_and_compared_frame_to_f
     assert 0.3 < share < 0.97 and pose["share"] == share
     note = f"close-up.png ({share:.0%}) cropped by the frame: compared with the window"
     assert note in explanations["finish"]
+
+
+def test_a_matched_view_is_rendered_at_the_judges_frame_size_not_the_specs(tmp_path: Path) -> None:
+    # The judge compares at ALIGN_SIDE pixels whatever it is given: a larger matched render
+    # would cost render time and change nothing (a 512² job once spent more on five matched
+    # views than on its four standard ones). One view, one sample: only the sizes matter here.
+    assert MATCH_SIDE == ALIGN_SIDE
+    rig = CameraRig((CameraView("az000", 0.0, 20.0),))
+    sizes = {}
+    for side in (MATCH_SIDE + 64, MATCH_SIDE - 64):
+        spec = SPEC.with_changes(rig=rig, resolution=(side, side), samples=1)
+        out = tmp_path / str(side)
+        targets = pose_targets([PHOTO], RunSettings(spec, OfflineJudge(RUBRIC), {}))
+        outcome = run_render(RenderJob(DATA / "Mixer.glb", out, spec, match=targets), 300)
+        assert outcome.returncode == 0, outcome.result.get("error")
+        (entry,) = outcome.result["matched"]
+        with Image.open(out / entry["file"]) as image:
+            sizes[side] = max(image.size)
+    # Blender rounds the crop border's two edges apart: a pixel more, at most.
+    expected = {MATCH_SIDE + 64: MATCH_SIDE, MATCH_SIDE - 64: MATCH_SIDE - 64}
+    assert all(0 <= sizes[s] - expected[s] <= 1 for s in expected), sizes
