@@ -70,7 +70,7 @@ ELEVATION_LIMITS = (-30.0, 75.0)
 # judge falls back to view-independent statistics for that photo.
 MIN_IOU = 0.6
 TERMS_KEPT = 16  # poses whose window terms a search keeps at once
-MAX_TARGETS = 4  # photos matched per job (each costs one or two renders the size of a view)
+MAX_TARGETS = 4  # photos matched per job (each costs one or two renders of MATCH_SIDE px)
 # A matched render is cropped to the product plus this margin (frame fractions), and its longer
 # side has min(the spec's longer side, MATCH_SIDE) pixels: the side of the judge's common frame
 # (rubric.offline.aligned.ALIGN_SIDE, which the contract may not import), so the judge's
