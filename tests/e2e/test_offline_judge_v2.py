@@ -135,11 +135,11 @@ def test_a_matched_view_is_rendered_at_the_judges_frame_size_not_the_specs(tmp_p
     # took 0.7 of its four standard views' time). One view, one sample: only the sizes matter.
     assert MATCH_SIDE == ALIGN_SIDE
     rig = CameraRig((CameraView("az000", 0.0, 20.0),))
+    targets = pose_targets([PHOTO], RunSettings(SPEC, OfflineJudge(RUBRIC), {}))  # spec-blind
     sizes = {}
     for side in (MATCH_SIDE + 64, MATCH_SIDE - 64):
         spec = SPEC.with_changes(rig=rig, resolution=(side, side), samples=1)
         out = tmp_path / str(side)
-        targets = pose_targets([PHOTO], RunSettings(spec, OfflineJudge(RUBRIC), {}))
         outcome = run_render(RenderJob(DATA / "Mixer.glb", out, spec, match=targets), 300)
         assert outcome.returncode == 0, outcome.result.get("error")
         (entry,) = outcome.result["matched"]
