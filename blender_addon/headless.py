@@ -4,8 +4,9 @@
     python blender_addon/headless.py --job render_job.json          (with the bpy wheel)
 
 Exit codes: 0 ok, 1 internal error, 2 bad job file, 3 GLB import failed, 4 no mesh in GLB,
-5 missing texture, 6 HDRI error (unknown alias, missing file, sha256 mismatch), 7 render failed.
-Codes 3-7 are also recorded in ``render_result.json`` (``error.exit_code`` and a one-line
+5 missing texture, 6 HDRI error (unknown alias, missing file, sha256 mismatch), 7 render failed,
+12 the bpy module cannot be imported (see render_job.EXIT_CODES for the others).
+Codes 3-12 are also recorded in ``render_result.json`` (``error.exit_code`` and a one-line
 message). Codes 1 and 2 are not: with an unreadable job there is no output folder to write to,
 and an internal error writes only its traceback, to stderr.
 """
@@ -22,7 +23,15 @@ SCRIPT_START = time.time()
 # Run as a script (not as a package module), so make the source tree importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from blender_addon.contract.render_job import EXIT_CODES, RenderFailure, RenderJob  # noqa: E402
+from blender_addon.contract.atomic import write_json_atomic  # noqa: E402
+from blender_addon.contract.render_job import (  # noqa: E402
+    DOC_VERSION,
+    EXIT_CODES,
+    RESULT_FILE,
+    RESULT_SCHEMA,
+    RenderFailure,
+    RenderJob,
+)
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
@@ -41,6 +50,10 @@ def main(argv: list[str]) -> int:
         print(f"vfscore: {failure.line}", file=sys.stderr)
         return failure.exit_code
     try:
+        import bpy  # noqa: F401
+    except ImportError as exc:  # the wheel is missing, or a system library it needs
+        return _fail(job, RenderFailure("no_bpy", _bpy_hint(exc)))
+    try:
         from blender_addon.render.job import run_job
 
         result = run_job(job, SCRIPT_START)
@@ -53,6 +66,22 @@ def main(argv: list[str]) -> int:
         return 0
     print(f"vfscore: {result['error']['message']}", file=sys.stderr)
     return int(result["error"]["exit_code"])
+
+
+def _bpy_hint(exc: ImportError) -> str:
+    return (
+        f"{type(exc).__name__}: {exc} (install VFScore's [render] extra in this Python, or set "
+        "$VFSCORE_BLENDER to a Blender 4.2+ binary)"
+    )
+
+
+def _fail(job: RenderJob, failure: RenderFailure) -> int:
+    """Record a failure that happened before the render could start; its exit code."""
+    doc = {"schema": RESULT_SCHEMA, "version": DOC_VERSION, "ok": False}
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(job.out_dir / RESULT_FILE, {**doc, "error": failure.document()})
+    print(f"vfscore: {failure.line}", file=sys.stderr)
+    return failure.exit_code
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ class VFScoreAdapter:
             getattr(req, "algo", None),
         )
         try:
-            return evaluate_request(request, getattr(req, "blender_exe", None))
+            blender = getattr(req, "blender_exe", None)
+            quiet = bool(getattr(req, "quiet", False))
+            return evaluate_request(request, str(blender) if blender else None, quiet=quiet)
         except VFScoreError as exc:
             return VFScoreResponse(False, None, __version__, "", None, None, str(exc))

@@ -37,6 +37,7 @@ EXIT_CODES: dict[str, int] = {
     "unsafe_uri": 9,
     "unsupported_extension": 10,
     "unsupported_format": 11,
+    "no_bpy": 12,
 }
 _PREFIX = {
     "internal": "internal error",
@@ -47,6 +48,7 @@ _PREFIX = {
     "render_failed": "render failed",
     "unsafe_uri": "model refused",
     "unsupported_extension": "unsupported glTF extension",
+    "no_bpy": "the bpy module cannot be imported",
 }
 # Codes whose detail is the whole line.
 _BARE = ("no_mesh", "no_faces", "unsupported_format")
@@ -83,6 +85,10 @@ class RenderFailure(Exception):
             return self.detail or self.code
         first = self.detail.strip().splitlines()[0] if self.detail.strip() else ""
         return f"{_PREFIX[self.code]}: {first}" if first else _PREFIX[self.code]
+
+    def document(self) -> dict[str, Any]:
+        """The render result's ``error`` object."""
+        return {"code": self.code, "exit_code": self.exit_code, "message": self.line}
 
 
 @dataclass(frozen=True)

@@ -104,11 +104,7 @@ def run_job(job: RenderJob, script_start: float) -> dict[str, Any]:
         _run(job, result)
         result["ok"] = True
     except RenderFailure as failure:
-        result["error"] = {
-            "code": failure.code,
-            "exit_code": failure.exit_code,
-            "message": failure.line,
-        }
+        result["error"] = failure.document()
     timings["total_s"] = round(time.perf_counter() - t0, 4)
     write_json_atomic(job.out_dir / RESULT_FILE, result)
     return result

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from blender_addon.contract.atomic import write_json_atomic
+from driver.cli.console import stderr_console, stdout_console
 from driver.ratings.evidence import read_evidence
 from driver.ratings.importer import import_ratings
 from driver.ratings.store import RatingError
@@ -69,7 +70,7 @@ def run_agreement_command(
     json_out: Path | None,
 ) -> int:  # fmt: skip
     """Print the agreement table and write the JSON; exit 2 when there is nothing to measure."""
-    err, out = Console(stderr=True, soft_wrap=True), Console(soft_wrap=True)
+    err, out = stderr_console(), stdout_console()
     try:
         ws = open_ws(workspace)
         for run in run_ids:
@@ -98,7 +99,7 @@ def run_agreement_command(
 
 def run_import_command(workspace: Path | None, file: Path, rubric: Path | None) -> int:
     """`vfscore ratings import`; exit 2 when the file is refused (nothing appended)."""
-    err, out = Console(stderr=True, soft_wrap=True), Console(soft_wrap=True)
+    err, out = stderr_console(), stdout_console()
     try:
         ws = open_ws(workspace)
         dims = (load_rubric(rubric) if rubric else load_rubric()).names

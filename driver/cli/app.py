@@ -387,7 +387,9 @@ def evaluate(
         Path | None,
         typer.Option(
             help="archi3D workspace: artifact paths are recorded relative to it, and its "
-            "vfscore.toml is used when neither --config nor $VFSCORE_CONFIG is given."
+            "vfscore.toml is used when neither --config nor $VFSCORE_CONFIG is given. Default: "
+            "the WS of an --out-dir shaped WS/runs/RUN/metrics/vfscore/JOB when "
+            "WS/tables/generations.csv exists (archi3D's command call gives no workspace)."
         ),
     ] = None,
 ) -> None:

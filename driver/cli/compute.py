@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from driver.cli.console import stderr_console, stdout_console
 from driver.cli.report import write_report
 from driver.config.loader import ConfigError, load_config
 from driver.config.schema import ComputeTable
@@ -223,11 +224,11 @@ def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSu
 
 def run_compute_command(flags: ComputeFlags) -> int:
     """`vfscore compute`; returns the exit status (0, 1, 2, or 130/143 when interrupted)."""
-    err, out = Console(stderr=True, soft_wrap=True), Console(soft_wrap=True)
+    err, out = stderr_console(), stdout_console()
     try:
         ws, opts, settings = prepare(flags, err)
     except START_ERRORS as exc:
-        err.print(f"[red]vfscore compute: {exc}[/red]", highlight=False)
+        err.print(f"vfscore compute: {exc}", style="red")
         return EXIT_CANNOT_START
     kind = (
         "No LLM judge configured: scoring with the offline judge"
@@ -250,7 +251,7 @@ def run_compute_command(flags: ComputeFlags) -> int:
         with stop_on_signals(), progress:
             summary = run_compute(ws, opts, settings, on_progress)
     except ComputeError as exc:
-        err.print(f"[red]vfscore compute: {exc}[/red]", highlight=False)
+        err.print(f"vfscore compute: {exc}", style="red")
         return EXIT_CANNOT_START
     except (KeyboardInterrupt, RunInterrupted) as exc:  # before any job started: nothing to write
         name = exc.signal_name if isinstance(exc, RunInterrupted) else "SIGINT"

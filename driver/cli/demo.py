@@ -5,10 +5,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
 from driver.cli.compute import ComputeFlags, run_compute_command
+from driver.cli.console import stdout_console
 from driver.config.loader import parse_config
 from driver.config.settings import render_spec_from
 from driver.demo.workspace import DEMO_CONFIG, DEMO_RUN_ID, build_demo_workspace
@@ -18,14 +18,14 @@ SHOWN = ("product_name", "algo", "job_id", "vfscore_overall", "vf_status")
 
 
 def run_demo(folder: Path) -> int:
-    console = Console(soft_wrap=True)
+    console = stdout_console()
     root = folder.resolve()
     if (root / "tables" / "generations.csv").is_file():
         console.print(f"Reusing the demo workspace in {root}", highlight=False)
     else:
         if root.exists() and any(root.iterdir()):
             console.print(
-                f"[red]{root} exists and is not a demo workspace; choose another --dir[/red]"
+                f"{root} exists and is not a demo workspace; choose another --dir", style="red"
             )
             return 2
         console.print(

@@ -6,11 +6,11 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from rich.console import Console
-
+from driver.cli.console import stderr_console
 from driver.config.loader import ConfigError, load_config
 from driver.config.settings import build_settings
 from driver.pipeline.evaluator import VFScoreRequest, evaluate
+from driver.ssot.workspace import locate_workspace
 from rubric.core.definition import RubricError
 from rubric.core.errors import FatalJudgeError
 from rubric.llm.config import JudgeConfigError
@@ -35,10 +35,11 @@ class EvaluateFlags:
 
 def run_evaluate_command(flags: EvaluateFlags) -> int:
     """`vfscore evaluate`; prints the VFScoreResponse as JSON and returns the exit status."""
-    err = Console(stderr=True, soft_wrap=True)
+    err = stderr_console()
+    workspace, found = locate_workspace(flags.workspace, flags.out_dir)
     try:
         settings = build_settings(
-            load_config(flags.config, flags.workspace),
+            load_config(flags.config, workspace),
             judge_spec=flags.judge,
             preset_name=flags.preset,
             cache_dir=flags.cache_dir,
@@ -54,7 +55,8 @@ def run_evaluate_command(flags: EvaluateFlags) -> int:
         flags.out_dir.resolve(),
         flags.repeats,
         flags.timeout_s,
-        flags.workspace.resolve() if flags.workspace else None,
+        workspace,
+        workspace_from=found,
     )
     try:
         response = evaluate(request, settings)

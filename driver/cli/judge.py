@@ -6,8 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Console
-
+from driver.cli.console import stderr_console
 from driver.config.loader import ConfigError, load_config
 from driver.config.settings import build_settings, default_cache_dir
 from rubric.core.definition import RubricError
@@ -32,7 +31,7 @@ class JudgeFlags:
 
 def run_judge_command(flags: JudgeFlags) -> int:
     """`vfscore judge`; returns the exit status."""
-    err = Console(stderr=True, soft_wrap=True)
+    err = stderr_console()
     try:
         loaded = load_config(flags.config)
         cache_dir = None if flags.no_cache else (flags.cache_dir or default_cache_dir())

@@ -8,9 +8,9 @@ import threading
 import webbrowser
 from pathlib import Path
 
-from rich.console import Console
 from waitress.server import create_server
 
+from driver.cli.console import stderr_console, stdout_console
 from driver.ratings.app import create_app
 from driver.ratings.catalog import load_catalog
 from driver.ratings.store import RatingError, check_rater
@@ -50,7 +50,7 @@ def run_rate_command(
     open_browser: bool,
 ) -> int:
     """Serve until Ctrl-C; exit 2 when the inspector cannot start."""
-    err, out = Console(stderr=True, soft_wrap=True), Console(soft_wrap=True)
+    err, out = stderr_console(), stdout_console()
     try:
         ws = open_ws(workspace)
         check_id(run_id, "run_id")

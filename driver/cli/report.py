@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from driver.cli.console import stderr_console, stdout_console
 from driver.report.build import build_report, report_dir
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
@@ -52,7 +53,7 @@ def run_report_command(
 ) -> int:
     """`vfscore report`; exit 0 pass (or nothing selected), 1 a job errored, 2 bad arguments,
     3 a scored job is under --fail-under."""
-    err, out = Console(stderr=True, soft_wrap=True), Console(soft_wrap=True)
+    err, out = stderr_console(), stdout_console()
     try:
         ws = open_ws(workspace)
         check_id(run_id, "run_id")

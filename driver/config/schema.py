@@ -1,7 +1,8 @@
 """The one typed schema of ``vfscore.toml`` (pydantic v2, strict).
 
 [render]  preset and RenderSpec overrides (samples, resolution, seed, hdri_alias, ...)
-[judge]   the LLM judge (rubric.llm.config.JudgeConfig); absent: the offline judge
+[judge]   the LLM judge (rubric.llm.config.JudgeConfig); absent: the offline judge. Without
+          provider it holds tuning keys only (JudgeTuning), for the judge --judge names
 [compute] defaults of the `vfscore compute` flags (repeats, timeout_s, max_parallel, ...)
 
 Why pydantic: its strict mode refuses ``samples = 4.7`` and ``max_parallel = "two"`` instead of
@@ -12,12 +13,12 @@ whole file. Every key is read: tests walk this schema and fail for a key no code
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from blender_addon.contract.spec import PRESETS
-from rubric.llm.config import JudgeConfig
+from rubric.llm.config import JudgeConfig, JudgeTuning
 
 # Blender 4.5's view transforms; "Standard" keeps texture colours as authored.
 ViewTransform = Literal[
@@ -87,11 +88,25 @@ class JobLimits(_Table):
     timeout_s: Seconds | None = None
 
 
+def _judge_table_kind(value: Any) -> str:
+    """Which model validates ``[judge]``: a table that names a provider is a whole judge."""
+    if isinstance(value, dict):
+        return "with-provider" if "provider" in value else "tuning-only"
+    return "with-provider" if isinstance(value, JudgeConfig) else "tuning-only"
+
+
+# The tags hold a "-" so that error messages leave them out (rubric.core.validation).
+JudgeTable = Annotated[
+    Annotated[JudgeConfig, Tag("with-provider")] | Annotated[JudgeTuning, Tag("tuning-only")],
+    Discriminator(_judge_table_kind),
+]
+
+
 class ConfigFile(_Table):
     """The whole file."""
 
     render: RenderTable = RenderTable()
-    judge: JudgeConfig | None = None
+    judge: JudgeTable | None = None
     judges: list[JudgeConfig] = []  # [[judges]]: a panel (instead of [judge])
     compute: ComputeTable = ComputeTable()
 

@@ -23,12 +23,16 @@ from rubric.core.judge import Judge
 from rubric.core.panel import PanelJudge
 from rubric.core.validation import describe_validation_error
 from rubric.llm.cache import ResponseCache
-from rubric.llm.config import parse_judge_spec
+from rubric.llm.config import JudgeConfig, parse_judge_spec
 from rubric.llm.judge import LLMJudge
 from rubric.offline.judge import OfflineJudge
 
 CACHE_ENV = "VFSCORE_CACHE_DIR"
 OFFLINE = "offline"  # --judge offline: the offline judge even when [judge] names an LLM
+# Recorded in config.json but not hashed: they decide when a job gives up and which photo columns
+# a run reads, never how a job is scored. archi3D's import path passes its timeout and its command
+# path does not; the same settings must give the same vf_config_hash either way.
+UNHASHED = frozenset({"timeout_s", "use_images_from"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class RunSettings:
     redo: bool = False
     allow_missing_textures: bool = False
     blender: str | None = None  # the Blender binary to launch; None: $VFSCORE_BLENDER or bpy
+    warnings: tuple[str, ...] = ()  # about the run's settings, copied into every job's payload
 
     def input_hashes(self) -> dict[str, str]:
         """What a finished result must have been made with, besides the model and the photos:
@@ -54,8 +59,10 @@ class RunSettings:
 
     @property
     def config_hash(self) -> str:
-        """sha256 of the canonical JSON of the effective configuration (``vf_config_hash``)."""
-        canon = json.dumps(self.config, sort_keys=True, separators=(",", ":"))
+        """sha256 of the canonical JSON of the settings that decide a score (``vf_config_hash``):
+        the effective configuration less :data:`UNHASHED`."""
+        scoring = {k: v for k, v in self.config.items() if k not in UNHASHED}
+        canon = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canon.encode()).hexdigest()
 
 
@@ -84,8 +91,8 @@ def make_judge(
     cache: ResponseCache | None,
 ) -> Judge:
     """The judge asked for: ``--judge`` spec(s) (``offline``, or PROVIDER:MODEL with the other
-    ``[judge]`` settings; several make a panel), else the ``[judge]`` table, else the
-    ``[[judges]]`` panel, else the offline judge."""
+    ``[judge]`` settings; several make a panel), else the ``[judge]`` table when it names a
+    provider, else the ``[[judges]]`` panel, else the offline judge."""
     if not isinstance(judge_spec, str) and judge_spec is not None:
         specs = list(judge_spec)
         if len(specs) > 1:
@@ -99,7 +106,7 @@ def make_judge(
         return OfflineJudge(rubric)
     if judge_spec:
         return LLMJudge(parse_judge_spec(judge_spec, loaded.raw.get("judge")), rubric, cache)
-    if loaded.file.judge is not None:
+    if isinstance(loaded.file.judge, JudgeConfig):
         return LLMJudge(loaded.file.judge, rubric, cache)
     return OfflineJudge(rubric)
 
@@ -148,6 +155,7 @@ def build_settings(
     rubric_path: Path = DEFAULT_RUBRIC,
     extra: dict[str, Any] | None = None,
     blender_exe: str | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> RunSettings:
     """Everything a run needs, validated before the first job. With ``redo`` the response cache
     is not read (every repeat is asked again) but refreshed."""
@@ -162,5 +170,5 @@ def build_settings(
     judge = make_judge(judge_spec, loaded, rubric, cache)
     config = effective_config(spec, judge, loaded, extra or {})
     return RunSettings(
-        spec, judge, config, redo, loaded.file.render.allow_missing_textures, blender_exe
+        spec, judge, config, redo, loaded.file.render.allow_missing_textures, blender_exe, warnings
     )

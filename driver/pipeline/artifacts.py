@@ -72,6 +72,7 @@ class JobPlace:
     workspace: Path | None = None  # artifact paths are recorded relative to it
     algo: str | None = None  # the generator, as the caller names it (provenance)
     warnings: tuple[str, ...] = ()  # inputs left out (an unusable second photo, say)
+    workspace_from: str | None = None  # how the workspace was found (see locate_workspace)
 
 
 def _workspace_path(workspace: Path | None, path: Path) -> str | None:
@@ -120,6 +121,7 @@ def build_payload(
         version=__version__,
         algo=place.algo,
         **artifact_paths(place, render),
+        workspace_from=place.workspace_from,
         render_settings=render_settings(settings.spec, r),
         renders=[f"{RENDERS}/{p.name}" for p in render.views],
         matched_views=[

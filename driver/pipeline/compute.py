@@ -395,7 +395,7 @@ def _judge(run: _Run, c: Candidate, rendered: _Rendered) -> dict[str, Any] | Non
     except FatalJudgeError as exc:
         run.fatal.append(exc)
         return None
-    place = JobPlace(run.out_dir(c), c.refs, run.ws.root, warnings=c.warnings)
+    place = JobPlace(run.out_dir(c), c.refs, run.ws.root, None, c.warnings, "given")
     return write_success(place, run.settings, rendered.stage, judged, scoring_s)
 
 

@@ -30,6 +30,7 @@ class VFScoreRequest:
     timeout_s: float | None
     workspace: Path | None = None
     algo: str | None = None
+    workspace_from: str | None = None  # "given", or "out_dir" when inferred from its shape
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def evaluate(req: VFScoreRequest, settings: RunSettings) -> VFScoreResponse:
         render_s = render.seconds
         check_deadline(start, req.timeout_s)
         judged, scoring_s = judge_stage(refs, req.repeats, settings, render.views, render.matched)
-        place = JobPlace(req.out_dir, refs, req.workspace, req.algo, left_out)
+        warnings = (*settings.warnings, *left_out)
+        place = JobPlace(req.out_dir, refs, req.workspace, req.algo, warnings, req.workspace_from)
         payload = write_success(place, settings, render, judged, scoring_s)
     except EvaluationError as exc:
         line = record_failure(req.out_dir, str(exc))

@@ -17,6 +17,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -46,6 +47,10 @@ class RenderCancelled(Exception):
     """The run is shutting down; the render was killed."""
 
 
+class RenderLaunchError(Exception):
+    """Blender could not be started at all; the message is the job's one-line error."""
+
+
 @dataclass(frozen=True)
 class RenderOutcome:
     returncode: int
@@ -57,6 +62,50 @@ def blender_binary(explicit: str | None = None) -> str | None:
     """The Blender binary to launch: ``explicit``, else ``$VFSCORE_BLENDER``, else None (the
     ``bpy`` wheel in this Python)."""
     return explicit or os.environ.get(BLENDER_ENV) or None
+
+
+def _why_unusable(path: str) -> str | None:
+    """Why ``path`` cannot be launched as a program, or None when it can."""
+    target = Path(path)
+    if not target.exists():
+        return "does not exist"
+    if target.is_dir():
+        return "is a folder"
+    if not os.access(target, os.X_OK):
+        return "is not executable"
+    return None
+
+
+def _looks_like_windows(path: str) -> bool:
+    return bool(re.match(r"^[A-Za-z]:[\\/]", path)) or "\\" in path
+
+
+def usable_blender(explicit: str | None) -> tuple[str | None, str | None]:
+    """(the Blender binary to pass on, a warning or None) for a caller's ``blender_exe``.
+
+    A path that cannot be launched here is treated as not given, so the job still renders
+    (with ``$VFSCORE_BLENDER``, else the ``bpy`` module): archi3D passes its ``global.yaml``
+    default, a Windows path, on every OS. The warning names the path and what is used instead.
+    """
+    if not explicit:
+        return None, None
+    why = _why_unusable(explicit)
+    if why is None:
+        return explicit, None
+    if os.name == "posix" and _looks_like_windows(explicit):
+        why += " (a Windows path on this POSIX machine)"
+    env = os.environ.get(BLENDER_ENV)
+    instead = f"${BLENDER_ENV} ({env})" if env else "the bpy module"
+    return None, f"blender_exe {explicit!r} {why}: using {instead} instead"
+
+
+def _launch_error(command: list[str], blender: str | None, exc: OSError) -> RenderLaunchError:
+    """The one line for a Blender that could not be started (no traceback, no errno noise)."""
+    reason = exc.strerror or type(exc).__name__
+    if blender_binary(blender) is None:
+        return RenderLaunchError(f"cannot start the bpy renderer {command[0]!r}: {reason}")
+    source = "blender_exe" if blender else f"${BLENDER_ENV}"
+    return RenderLaunchError(f"cannot start Blender {command[0]!r} (from {source}): {reason}")
 
 
 def render_command(job_path: Path, blender: str | None = None) -> list[str]:
@@ -137,6 +186,7 @@ def run_render(
     The job file holds paths relative to itself. stdout/stderr go to ``log_dir`` (default: the
     job's output folder). Raises :class:`RenderTimeout` past ``timeout_s`` and
     :class:`RenderCancelled` once ``cancel`` is set; Blender's process tree is killed either way.
+    :class:`RenderLaunchError` when Blender cannot be started at all.
     """
     job.out_dir.mkdir(parents=True, exist_ok=True)
     logs = log_dir or job.out_dir
@@ -161,13 +211,13 @@ def run_render(
             open(logs / "blender_stdout.txt", "wb") as out,
             open(logs / "blender_stderr.txt", "wb") as err,
         ):
-            proc = subprocess.Popen(
-                render_command(job_path, blender),
-                stdout=out,
-                stderr=err,
-                env=env,
-                **_popen_group_flags(),
-            )
+            command = render_command(job_path, blender)
+            try:
+                proc = subprocess.Popen(
+                    command, stdout=out, stderr=err, env=env, **_popen_group_flags()
+                )
+            except OSError as exc:  # missing file, permission, exec format error, ...
+                raise _launch_error(command, blender, exc) from None
             returncode = _wait(proc, deadline, timeout_s, cancel)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

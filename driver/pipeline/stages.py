@@ -23,7 +23,13 @@ from blender_addon.contract.pose_match import (
 )
 from blender_addon.contract.render_job import RESULT_FILE, RenderFailure, RenderJob, check_glb
 from driver.config.settings import RunSettings
-from driver.pipeline.launcher import RenderOutcome, RenderTimeout, blender_binary, run_render
+from driver.pipeline.launcher import (
+    RenderLaunchError,
+    RenderOutcome,
+    RenderTimeout,
+    blender_binary,
+    run_render,
+)
 from driver.report.thumbs import ensure_thumbnail
 from hdri.registry import sha256_file
 from rubric.core.errors import FatalJudgeError, JudgeError
@@ -181,6 +187,8 @@ def render_stage(
             outcome = runner(job, timeout_s, out_dir, cancel)
     except RenderTimeout:
         raise EvaluationError(f"timeout: rendering took longer than {timeout_s:g}s") from None
+    except RenderLaunchError as exc:
+        raise EvaluationError(str(exc)) from None
     result = outcome.result
     if outcome.returncode != 0 or not result.get("ok"):
         message = (result.get("error") or {}).get("message")

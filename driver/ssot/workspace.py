@@ -142,3 +142,24 @@ def resolve_in_workspace(root: Path, rel: str) -> Path:
     if real != real_root and real_root not in real.parents:
         raise UnsafePathError(f"path {rel!r} resolves outside the workspace (symlink?)")
     return real
+
+
+def locate_workspace(given: Path | None, out_dir: Path) -> tuple[Path | None, str | None]:
+    """(the workspace of a single job, how it was found): ``given`` as is (``"given"``), else
+    the ``<ws>`` of an ``out_dir`` of archi3D's shape ``<ws>/runs/<run_id>/metrics/vfscore/<job>``
+    when ``<ws>/tables/generations.csv`` exists (``"out_dir"``), else ``(None, None)``.
+
+    archi3D's command path passes no workspace; inferring it keeps that path's artifact paths
+    and workspace config the same as the import path's.
+    """
+    if given is not None:
+        return given.resolve(), "given"
+    job = out_dir.resolve()
+    if len(job.parents) < 5:
+        return None, None
+    metrics, runs = job.parents[1], job.parents[3]
+    shape = (job.parent.name, metrics.name, runs.name) == ("vfscore", "metrics", "runs")
+    root = job.parents[4]
+    if shape and Workspace(root).generations_csv.is_file():
+        return root, "out_dir"
+    return None, None

@@ -35,14 +35,12 @@ class Price(BaseModel):
     output_per_mtok: NonNegative
 
 
-class JudgeConfig(BaseModel):
-    """Everything that decides how the LLM judge is asked (see README, "Configuration")."""
+class JudgeTuning(BaseModel):
+    """How an LLM judge is asked, whichever it is: a ``[judge]`` table without ``provider`` holds
+    these only, and ``--judge PROVIDER:MODEL`` names the judge per run."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    provider: Provider
-    model: Annotated[str, Field(min_length=1)]
-    base_url: Annotated[str, Field(min_length=1)]
     api_key_env: str | None = None
     # Sampling parameters are sent only when set: OpenAI's reasoning models and current
     # Anthropic models refuse them, and the providers' defaults suit the others.
@@ -70,6 +68,28 @@ class JudgeConfig(BaseModel):
     shuffle_images: bool = True
     azure_api_version: str | None = None  # set for Azure OpenAI: api-key header + api-version
     prices: dict[str, Price] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names_no_judge(cls, data: Any) -> Any:
+        """Without a provider, a model or a base URL has nothing to belong to: say so, by name,
+        instead of calling the key unknown."""
+        if cls is JudgeTuning and isinstance(data, dict):
+            named = [k for k in ("model", "base_url") if k in data]
+            if named:
+                raise ValueError(
+                    f"{' and '.join(named)} without provider: add provider (and model), or name "
+                    "the judge with --judge PROVIDER:MODEL and keep only tuning keys here"
+                )
+        return data
+
+
+class JudgeConfig(JudgeTuning):
+    """Everything that decides how the LLM judge is asked (see README, "Configuration")."""
+
+    provider: Provider
+    model: Annotated[str, Field(min_length=1)]
+    base_url: Annotated[str, Field(min_length=1)]
 
     @model_validator(mode="before")
     @classmethod
@@ -132,10 +152,11 @@ def parse_judge_spec(spec: str, base: dict[str, Any] | None = None) -> JudgeConf
     """``openai:gpt-4o-mini``, ``gemini:gemini-2.5-flash``, ``anthropic:claude-…``,
     ``openai-compatible:http://localhost:11434/v1#llava`` → a config.
 
-    ``base`` is a ``[judge]`` table whose other settings apply. Its ``base_url`` and
-    ``api_key_env`` are kept when its provider is the spec's (a gateway the user chose); with
-    another provider a ``base_url`` is refused: the key and the images must never go to a host
-    the user did not choose.
+    ``base`` is a ``[judge]`` table whose other settings apply; it may name no provider (tuning
+    keys only). Its ``base_url`` and ``api_key_env`` are kept when its provider is the spec's (a
+    gateway the user chose); with another provider a ``base_url`` is refused: the key and the
+    images must never go to a host the user did not choose. A table without provider keeps its
+    ``api_key_env``: it was written for whichever judge the run names.
     """
     provider, sep, rest = spec.partition(":")
     if not sep or not rest:
@@ -151,7 +172,8 @@ def parse_judge_spec(spec: str, base: dict[str, Any] | None = None) -> JudgeConf
                 f"--judge {spec!r} names provider {provider!r} but [judge] sets base_url "
                 f"{data['base_url']!r} for provider {table_provider!r}: remove one of them"
             )
-        data.pop("api_key_env", None)
+        if table_provider is not None:
+            data.pop("api_key_env", None)
     data["provider"] = provider
     if provider == "openai-compatible":
         url, hash_, model = rest.rpartition("#")

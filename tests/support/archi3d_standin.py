@@ -1,9 +1,18 @@
-"""A test-only stand-in of archi3D's VFScore adapter, written from its contract (issue 9).
+"""A test-only stand-in of archi3D's VFScore adapter and of its per-job step, written from its
+source (github mattiaTagliente/archi3D at f8fb772: ``metrics/vfscore_adapter.py``,
+``metrics/discovery.py``, ``metrics/vfscore.py``) and checked against a run of the real tool.
 
-Three ways in, in archi3D's order: ``import vfscore`` and ``vfscore.evaluator.
-evaluate_visual_fidelity``; the ``archi3d.metrics_adapters`` entry point ``vfscore``; and
-``python -m vfscore --cand-glb … --out-dir D`` reading ``D/result.json``. Then what archi3D does
-with the answer: it rewrites result.json with its subset (other keys null) and config.json.
+What it keeps of the real one, defaults included:
+- ``blender_exe`` is always passed on the import path: archi3D reads it from its ``global.yaml``,
+  whose default is a Windows path on every OS (:data:`ARCHI3D_BLENDER_EXE`), and ``quiet=False``;
+- an exception on the import path is stored as ``VFScore error: <message>`` followed by
+  archi3D's own ``Traceback:`` of it;
+- the command path runs ``python -m vfscore`` resolved through PATH, with no workspace and no
+  timeout argument (the timeout bounds the subprocess), ``check=True``, and reads
+  ``<out_dir>/result.json``, else stdout; a failure is ``VFScore failed (exit N): <stderr[:150]>``;
+- after a success it rewrites result.json with its normalised subset (no ``vfscore_overall``,
+  ``version``, ``tool_version`` or ``config_hash``) and config.json with four keys of its own;
+- a job whose result.json exists is read from it instead of being evaluated (its "cache").
 """
 
 from __future__ import annotations
@@ -12,25 +21,37 @@ import importlib
 import importlib.metadata
 import importlib.util
 import json
+import shutil
 import subprocess
-import sys
+import traceback
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-# What archi3D reads from VFScore's dict.
-READ_KEYS = (
-    "vfscore_overall_median", "vf_subscores_median", "repeats_n", "scores_all", "subscores_all",
-    "iqr", "std", "llm_model", "rubric_weights", "render_settings", "version", "config_hash",
-    "render_runtime_s", "scoring_runtime_s", "artifacts_dir", "render_image_path", "gt_image_path",
+# archi3D's tools.blender_exe default (global.yaml and its schema), used on Linux too.
+ARCHI3D_BLENDER_EXE = "C:/Program Files/Blender Foundation/Blender 4.5/blender.exe"
+# The keys of archi3D's _normalize_payload, which it writes back as result.json.
+NORMALISED_KEYS = (
+    "vfscore_overall_median", "lpips_distance", "lpips_model", "iou", "mask_error",
+    "pose_confidence", "gamma", "pose_compensation_c", "azimuth_deg", "elevation_deg", "radius",
+    "fov_deg", "obj_yaw_deg", "pipeline_mode", "num_step2_candidates", "num_step4_candidates",
+    "num_selected_candidates", "best_lpips_idx", "artifacts_dir", "gt_image_path",
+    "render_image_path", "vf_subscores_median", "repeats_n", "scores_all", "subscores_all", "iqr",
+    "std", "llm_model", "rubric_weights", "render_settings",
 )  # fmt: skip
 
 
 class AdapterFailure(Exception):
-    """What archi3D records as the job's error text."""
+    """A failed job: ``str()`` is what archi3D stores in ``vf_error``; ``message`` is what
+    VFScore itself said (the exception's text, or the command's stderr)."""
+
+    def __init__(self, stored: str, message: str) -> None:
+        super().__init__(stored)
+        self.message = message
 
 
 def call_by_import(job: dict[str, Any]) -> dict[str, Any]:
+    """archi3D's ``_try_import_api``: keyword call, its defaults for what the job leaves out."""
     importlib.import_module("vfscore")  # archi3D: failure → "VFScore not installed"
     assert importlib.util.find_spec("vfscore") is not None
     evaluator = importlib.import_module("vfscore.evaluator")
@@ -42,17 +63,19 @@ def call_by_import(job: dict[str, Any]) -> dict[str, Any]:
             repeats=job["repeats"],
             timeout_s=job.get("timeout_s"),
             workspace=job.get("workspace"),
-            blender_exe=job.get("blender_exe"),
-            quiet=True,
+            blender_exe=job.get("blender_exe", ARCHI3D_BLENDER_EXE),
+            quiet=False,
             algo=job.get("algo"),
         )
     except Exception as exc:
-        raise AdapterFailure(str(exc)) from None
+        stored = f"VFScore error: {exc}\nTraceback:\n{traceback.format_exc()}"
+        raise AdapterFailure(stored, str(exc)) from None
     assert isinstance(payload, dict)
     return payload
 
 
 def call_by_entry_point(job: dict[str, Any]) -> dict[str, Any]:
+    """The ``archi3d.metrics_adapters`` entry point, with archi3D's request fields."""
     (ep,) = [
         e
         for e in importlib.metadata.entry_points(group="archi3d.metrics_adapters")
@@ -60,13 +83,13 @@ def call_by_entry_point(job: dict[str, Any]) -> dict[str, Any]:
     ]
     adapter = ep.load()()
     req = SimpleNamespace(
-        cand_glb=job["cand_glb"],
-        ref_images=job["ref_images"],
-        out_dir=job["out_dir"],
+        cand_glb=Path(job["cand_glb"]),
+        ref_images=[Path(p) for p in job["ref_images"]],
+        out_dir=Path(job["out_dir"]),
         repeats=job["repeats"],
         timeout_s=job.get("timeout_s"),
-        workspace=job.get("workspace"),
-        blender_exe=job.get("blender_exe"),
+        workspace=Path(job["workspace"]) if job.get("workspace") else None,
+        blender_exe=Path(job.get("blender_exe", ARCHI3D_BLENDER_EXE)),
         algo=job.get("algo"),
     )
     res = adapter.evaluate(req)
@@ -74,44 +97,79 @@ def call_by_entry_point(job: dict[str, Any]) -> dict[str, Any]:
                  "scoring_runtime_s", "error"):  # fmt: skip
         assert hasattr(res, attr), attr
     if not res.ok:
-        raise AdapterFailure(res.error)
+        raise AdapterFailure(res.error, res.error)
     return dict(res.payload)
 
 
-def call_by_cli(
-    job: dict[str, Any], timeout: float = 300, cwd: Path | None = None
-) -> dict[str, Any]:
+def call_by_cli(job: dict[str, Any], cwd: Path | None = None) -> dict[str, Any]:
+    """archi3D's ``_try_cli_invocation``: ``python`` from PATH, no workspace, no timeout flag."""
+    python = shutil.which("python")
+    assert python is not None, "archi3D runs `python` from PATH"
     out_dir = Path(job["out_dir"])
-    cmd = [sys.executable, "-m", "vfscore", "--cand-glb", job["cand_glb"]]
-    cmd += ["--ref-images", *job["ref_images"], "--out-dir", job["out_dir"]]
-    cmd += ["--repeats", str(job["repeats"])]
+    cmd = [python, "-m", "vfscore", "--cand-glb", str(job["cand_glb"]), "--ref-images"]
+    cmd += [str(p) for p in job["ref_images"]]
+    cmd += ["--out-dir", str(out_dir), "--repeats", str(job["repeats"])]
     try:
         proc = subprocess.run(
-            cmd, check=True, capture_output=True, text=True, timeout=timeout, cwd=cwd
+            cmd, capture_output=True, text=True, timeout=job.get("timeout_s"), check=True, cwd=cwd
         )
+    except subprocess.TimeoutExpired:
+        raise AdapterFailure("VFScore timeout", "") from None
     except subprocess.CalledProcessError as exc:
-        raise AdapterFailure(
-            f"VFScore failed (exit {exc.returncode}): {exc.stderr[:150]}"
-        ) from None
+        stored = f"VFScore failed (exit {exc.returncode}): {exc.stderr[:150]}"
+        raise AdapterFailure(stored, exc.stderr) from None
     result = out_dir / "result.json"
     doc: dict[str, Any] = json.loads(result.read_text() if result.exists() else proc.stdout)
     return doc
 
 
-def archi3d_rewrites(out_dir: Path, payload: dict[str, Any]) -> None:
-    """archi3D's own result.json (its subset, other keys null) and config.json, over VFScore's."""
-    subset = {k: payload.get(k) for k in READ_KEYS}
-    subset["vfscore_overall"] = payload.get("vfscore_overall_median")
-    subset["tool_version"] = payload.get("version")
-    subset["gt_image_path"] = None
-    (out_dir / "result.json").write_text(json.dumps(subset))
-    (out_dir / "config.json").write_text(json.dumps({"written_by": "archi3d"}))
+def archi3d_job(
+    job: dict[str, Any], how: str = "import", cwd: Path | None = None
+) -> dict[str, Any]:
+    """archi3D's ``_process_job`` for one job: the ``vf_*`` cells it upserts.
 
-
-def cached(out_dir: Path) -> tuple[Any, Any] | None:
-    """archi3D's cache read on a later run: (vfscore_overall, tool_version) from result.json."""
-    path = out_dir / "result.json"
-    if not path.exists():
-        return None
-    doc = json.loads(path.read_text())
-    return doc["vfscore_overall"], doc["tool_version"]
+    Reads result.json as a cache when it exists; else calls VFScore (``how``: import, cli or
+    entry_point) and, on success, rewrites result.json and config.json as archi3D does.
+    """
+    out_dir = Path(job["out_dir"])
+    result = out_dir / "result.json"
+    if result.exists():
+        payload = json.loads(result.read_text(encoding="utf-8"))
+        return {
+            "vf_status": "ok",
+            "vfscore_overall": payload.get("vfscore_overall"),
+            "vf_tool_version": payload.get("tool_version"),
+            "vf_config_hash": payload.get("config_hash"),
+            "vf_artifacts_dir": payload.get("artifacts_dir"),
+            "vf_gt_image_path": payload.get("gt_image_path"),
+            "vf_render_image_path": payload.get("render_image_path"),
+        }
+    call = {"import": call_by_import, "entry_point": call_by_entry_point}.get(how)
+    try:
+        raw = call(job) if call else call_by_cli(job, cwd)
+    except AdapterFailure as failure:
+        return {"vf_status": "error", "vf_error": str(failure), "message": failure.message}
+    normalised = {k: raw.get(k) for k in NORMALISED_KEYS}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result.write_text(json.dumps(normalised, indent=2), encoding="utf-8")
+    (out_dir / "config.json").write_text(
+        json.dumps(
+            {
+                "render_settings": raw.get("render_settings", {}),
+                "rubric_weights": raw.get("rubric_weights", {}),
+                "llm_model": raw.get("llm_model"),
+                "repeats": job["repeats"],
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    return {
+        "vf_status": "ok",
+        "vfscore_overall": raw.get("vfscore_overall_median"),
+        "vf_tool_version": raw.get("version"),
+        "vf_config_hash": raw.get("config_hash"),
+        "vf_artifacts_dir": raw.get("artifacts_dir"),
+        "vf_gt_image_path": raw.get("gt_image_path"),
+        "vf_render_image_path": raw.get("render_image_path"),
+    }

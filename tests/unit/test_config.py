@@ -103,16 +103,42 @@ def test_judge_flag_keeps_the_configured_gateway_or_refuses() -> None:
     assert parse_judge_spec("gemini:x", {"temperature": 0.5}).temperature == 0.5
 
 
+def test_a_judge_table_without_provider_holds_tuning_for_the_judge_flag() -> None:
+    table = {"max_retries": 1, "timeout_s": 5.0, "api_key_env": "GATEWAY_KEY"}
+    file = parse_config({"judge": table})
+    assert file.judge is not None and not isinstance(file.judge, JudgeConfig)
+    cfg = parse_judge_spec("openai-compatible:http://h:1/v1#m", table)
+    assert (cfg.provider, cfg.model, cfg.base_url) == ("openai-compatible", "m", "http://h:1/v1")
+    assert (cfg.max_retries, cfg.timeout_s) == (1, 5.0)
+    assert cfg.api_key_env == "GATEWAY_KEY"  # written for whichever judge the run names
+    # A table that names a provider drops its key variable for another provider's flag.
+    named = {"provider": "gemini", "model": "g", "api_key_env": "GEMINI_KEY"}
+    assert parse_judge_spec("openai:gpt-4o", named).api_key_env == "OPENAI_API_KEY"
+    with pytest.raises(ConfigError, match="base_url without provider: add provider"):
+        parse_config({"judge": {"base_url": "https://gw.example/v1", "max_retries": 1}})
+    with pytest.raises(ConfigError, match=r"judge\.max_retries = -1"):
+        parse_config({"judge": {"max_retries": -1}})
+    with pytest.raises(ConfigError, match=r"unknown key 'judge\.bogus'"):
+        parse_config({"judge": {"bogus": 1}})
+    with pytest.raises(ConfigError, match=r"judge\.model is missing"):
+        parse_config({"judge": {"provider": "openai"}})
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    """The models inside an annotation, through unions, Optional and Annotated."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models(arg)]
+
+
 def _schema_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     keys = []
     for name, info in model.model_fields.items():
-        models = [
-            a
-            for a in (info.annotation, *get_args(info.annotation))
-            if isinstance(a, type) and issubclass(a, BaseModel)
-        ]
+        models = _models(info.annotation)
         if models:
-            keys += _schema_keys(models[0], f"{prefix}{name}.")
+            # A union of tables ([judge] with or without provider): walk the widest.
+            widest = max(models, key=lambda m: len(m.model_fields))
+            keys += _schema_keys(widest, f"{prefix}{name}.")
         else:
             keys.append(f"{prefix}{name}")
     return keys

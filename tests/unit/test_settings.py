@@ -118,3 +118,22 @@ def test_judges_tables_make_a_panel_and_exclude_a_judge_table() -> None:
     assert one.judge.provenance == "openai:a"
     with pytest.raises(ConfigError, match=r"either \[judge\] .* or \[\[judges\]\]"):
         parse_config({"judge": two[0], "judges": two})
+
+
+def test_the_config_hash_covers_what_scores_not_when_a_job_gives_up() -> None:
+    base = build_settings(loaded({}), extra={"repeats": 3, "timeout_s": None})
+    archi3d_import = build_settings(loaded({}), extra={"repeats": 3, "timeout_s": 600.0})
+    assert archi3d_import.config["timeout_s"] == 600.0  # still recorded in config.json
+    assert archi3d_import.config_hash == base.config_hash
+    sources = build_settings(loaded({}), extra={"repeats": 3, "use_images_from": "source"})
+    assert sources.config_hash == build_settings(loaded({}), extra={"repeats": 3}).config_hash
+    assert build_settings(loaded({}), extra={"repeats": 5}).config_hash != base.config_hash
+    samples = build_settings(loaded({"render": {"samples": 3}}), extra={"repeats": 3})
+    assert samples.config_hash != base.config_hash
+
+
+def test_a_tuning_only_judge_table_alone_means_the_offline_judge() -> None:
+    tuning = loaded({"judge": {"max_retries": 1}})
+    assert isinstance(make_judge(None, tuning, RUBRIC, None), OfflineJudge)
+    named = make_judge("openai:gpt-4o-mini", tuning, RUBRIC, None)
+    assert isinstance(named, LLMJudge) and named.cfg.max_retries == 1

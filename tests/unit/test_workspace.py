@@ -135,3 +135,18 @@ def test_locations_and_the_names_in_errors(tmp_path: Path) -> None:
     assert lock_path_for(tmp_path / "tables" / "generations.csv") == (
         tmp_path / "tables" / "generations.lock"
     )
+
+
+def test_a_job_folder_of_archi3ds_shape_names_its_workspace(tmp_path: Path) -> None:
+    from driver.ssot.workspace import locate_workspace
+
+    job = tmp_path / "ws" / "runs" / "R1" / "metrics" / "vfscore" / "abc"
+    assert locate_workspace(None, job) == (None, None)  # no table: not a workspace
+    (tmp_path / "ws" / "tables").mkdir(parents=True)
+    (tmp_path / "ws" / "tables" / "generations.csv").write_text("run_id,job_id\n")
+    assert locate_workspace(None, job) == ((tmp_path / "ws").resolve(), "out_dir")
+    assert locate_workspace(tmp_path, job) == (tmp_path.resolve(), "given")
+    for wrong in ("runs/R1/metrics/fscore/abc", "runs/R1/outputs/vfscore/abc", "x/R1/metrics/"
+                  "vfscore/abc", "runs/R1/metrics/vfscore"):  # fmt: skip
+        assert locate_workspace(None, tmp_path / "ws" / wrong) == (None, None), wrong
+    assert locate_workspace(None, Path("/a/b")) == (None, None)  # too short to have the shape
