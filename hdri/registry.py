@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from blender_addon.contract.files import open_regular
+
 HDRI_DIR = Path(__file__).resolve().parent
 REGISTRY_FILE = HDRI_DIR / "registry.json"
 
@@ -40,9 +42,9 @@ class ResolvedHdri:
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file's bytes."""
+    """Hex sha256 of a file's bytes (a regular file only: see ``open_regular``)."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         while block := f.read(chunk):
             h.update(block)
     return h.hexdigest()

@@ -20,8 +20,10 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 from urllib.parse import unquote
+
+from .files import open_regular
 
 GLB_MAGIC = b"glTF"
 CHUNK_JSON = 0x4E4F534A
@@ -93,7 +95,7 @@ def _preview(head: bytes) -> str:
     return "".join(c if c.isprintable() else "?" for c in word[:12])
 
 
-def _read_exactly(f: BinaryIO, n: int) -> bytes:
+def _read_exactly(f: IO[bytes], n: int) -> bytes:
     data = f.read(n)
     if len(data) != n:
         raise GlbProblem("invalid", "truncated file")
@@ -102,7 +104,7 @@ def _read_exactly(f: BinaryIO, n: int) -> bytes:
 
 def _read_container(path: Path) -> tuple[dict[str, Any], int, int]:
     """(JSON document, BIN chunk length, file size), reading only the header and the JSON."""
-    with open(path, "rb") as f:
+    with open_regular(path, "model") as f:
         size = f.seek(0, 2)
         f.seek(0)
         head = f.read(20)

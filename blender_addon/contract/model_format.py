@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .files import open_regular, read_regular_bytes, read_regular_text
 from .glb_check import (
     GlbInfo,
     GlbProblem,
@@ -30,7 +31,7 @@ _OBJ_LINE = re.compile(rb"^(v|vt|vn|f|o|g|s|mtllib|usemtl|l|p)\s", re.MULTILINE)
 def sniff(path: Path) -> str:
     """``glb``, ``gltf``, ``obj`` or ``ply`` from the file's first bytes; for anything else
     the GLB checks' error (a ``.glb`` name) or "unsupported model format"."""
-    with open(path, "rb") as f:
+    with open_regular(path, "model") as f:
         head = f.read(4096)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:4] == b"glTF":
@@ -52,7 +53,7 @@ def sniff(path: Path) -> str:
 
 def _inspect_gltf(path: Path) -> GlbInfo:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = json.loads(read_regular_text(path, "model", "utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise GlbProblem("invalid", f".gltf is not valid JSON ({exc})") from None
     if not isinstance(doc, dict):
@@ -66,7 +67,7 @@ def _obj_references(path: Path, found: list[Path] | None = None) -> tuple[int, i
     found = [] if found is None else found
     vertices = faces = 0
     libraries: list[str] = []
-    with open(path, "rb") as f:
+    with open_regular(path, "model") as f:
         for raw in f:
             line = raw.strip()
             if line.startswith(b"v "):
@@ -82,7 +83,7 @@ def _obj_references(path: Path, found: list[Path] | None = None) -> tuple[int, i
             missing.append(f"material library {lib!r}")
             continue
         found.append(mtl)
-        for raw in mtl.read_bytes().splitlines():
+        for raw in read_regular_bytes(mtl, "material library").splitlines():
             parts = raw.decode("utf-8", "replace").split()
             if parts and parts[0].lower().startswith(("map_", "bump", "disp", "refl")):
                 name = parts[-1]
@@ -111,7 +112,7 @@ def _inspect_obj(path: Path) -> GlbInfo:
 def _ply_header(path: Path) -> dict[str, Any]:
     elements: dict[str, int] = {}
     fmt = ""
-    with open(path, "rb") as f:
+    with open_regular(path, "model") as f:
         for n, raw in enumerate(f):
             line = raw.decode("ascii", "replace").strip()
             if line == "end_header":
@@ -150,7 +151,7 @@ def side_files(path: Path) -> list[Path]:
         if kind == "glb":
             doc = read_glb_json(path)
         else:
-            doc = json.loads(path.read_text(encoding="utf-8-sig"))
+            doc = json.loads(read_regular_text(path, "model", "utf-8-sig"))
         for what, uri, _ in uris(doc):
             if not uri.startswith("data:"):
                 target = resolve_external(path, uri, what)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -121,26 +122,38 @@ def prepare(flags: ComputeFlags, err: Console) -> tuple[Workspace, ComputeOption
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """SIGINT raises KeyboardInterrupt and SIGTERM :class:`RunInterrupted` in this (the main)
-    thread for the duration of the block.
+def stop_on_signals() -> Iterator[Callable[[], None]]:
+    """The first SIGINT raises KeyboardInterrupt and the first SIGTERM :class:`RunInterrupted`
+    in this (the main) thread, for the duration of the block; the block gets a function that
+    ends that early (the run is over, only its bookkeeping and closing lines are left).
 
-    SIGINT's handler is installed explicitly: a process started in the background by a
-    non-interactive shell inherits SIGINT as ignored, and Python then installs none.
+    Any later signal is acknowledged and ignored: the run is already stopping, and what remains
+    (writing the finished jobs, the log line, saying what was kept) must not be cut short by a
+    second Ctrl-C. SIGINT's handler is installed explicitly: a process started in the background
+    by a non-interactive shell inherits SIGINT as ignored, and Python then installs none.
     """
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield lambda: None
         return
+    stopping: list[str] = []
 
-    def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        raise RunInterrupted("SIGTERM")
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        if stopping:
+            # os.write: safe wherever the signal lands, even inside a print.
+            os.write(2, f"{name} again: already stopping, writing what finished…\n".encode())
+            return
+        stopping.append(name)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise RunInterrupted(name)
 
     previous = {
-        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
-        signal.SIGTERM: signal.signal(signal.SIGTERM, on_sigterm),
+        signal.SIGINT: signal.signal(signal.SIGINT, on_signal),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, on_signal),
     }
     try:
-        yield
+        yield lambda: stopping.append("finished")
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -152,7 +165,7 @@ def _progress(err: Console, run_id: str) -> tuple[Progress, Any]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[last]}"),
+        TextColumn("{task.fields[last]}", markup=False),
         console=err,
         transient=False,
     )
@@ -245,18 +258,32 @@ def run_compute_command(flags: ComputeFlags) -> int:
     if flags.fail_under is not None and not 0 <= flags.fail_under <= 100:
         err.print(f"vfscore compute: --fail-under must be 0 to 100, got {flags.fail_under:g}")
         return EXIT_CANNOT_START
-    progress, on_progress = _progress(err, flags.run_id)
-    started = utc_timestamp()
-    try:
-        with stop_on_signals(), progress:
-            summary = run_compute(ws, opts, settings, on_progress)
-    except ComputeError as exc:
-        err.print(f"vfscore compute: {exc}", style="red")
-        return EXIT_CANNOT_START
-    except (KeyboardInterrupt, RunInterrupted) as exc:  # before any job started: nothing to write
-        name = exc.signal_name if isinstance(exc, RunInterrupted) else "SIGINT"
-        err.print(f"Interrupted ({name}) before any job was written.", highlight=False)
-        return EXIT_SIGNAL[name]
+    with stop_on_signals() as finishing:
+        progress, on_progress = _progress(err, flags.run_id)
+        started = utc_timestamp()
+        try:
+            with progress:
+                summary = run_compute(ws, opts, settings, on_progress)
+        except ComputeError as exc:
+            err.print(f"vfscore compute: {exc}", style="red")
+            return EXIT_CANNOT_START
+        except (KeyboardInterrupt, RunInterrupted) as exc:  # before any job started
+            name = exc.signal_name if isinstance(exc, RunInterrupted) else "SIGINT"
+            err.print(f"Interrupted ({name}) before any job was written.", highlight=False)
+            return EXIT_SIGNAL[name]
+        finishing()
+        return _close(out, err, (ws, opts, settings, summary), flags, started)
+
+
+def _close(
+    out: Console,
+    err: Console,
+    run: tuple[Workspace, ComputeOptions, RunSettings, ComputeSummary],
+    flags: ComputeFlags,
+    started: str,
+) -> int:
+    """After the pass: the closing lines, the manifest, the report and the exit status."""
+    ws, opts, settings, summary = run
     report(out, ws, opts, summary)
     aggregate = None
     if not opts.dry_run:

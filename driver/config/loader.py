@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from blender_addon.contract.files import NotRegularFileError, open_regular
 from driver.config.schema import ConfigFile
 from rubric.core.validation import describe_validation_error
 
@@ -65,11 +66,13 @@ def load_config(cli_value: Path | None, workspace: Path | None = None) -> Loaded
         return LoadedConfig()
     if not path.exists():
         raise ConfigError(f"config file {path} (from {source}) does not exist")
-    if not path.is_file():  # a folder, or a FIFO that would block the read
-        raise ConfigError(f"config file {path} (from {source}) is not a regular file")
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, "config file") as f:
             data = tomllib.load(f)
+    except NotRegularFileError as exc:  # a folder, or a FIFO that would block the read
+        raise ConfigError(
+            f"config file {path} (from {source}) is not a regular file ({exc.kind})"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

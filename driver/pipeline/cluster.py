@@ -25,6 +25,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from blender_addon.contract.files import read_regular_bytes
 from blender_addon.contract.model_format import side_files
 from blender_addon.contract.pose_match import PoseTarget
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
@@ -120,9 +121,9 @@ def render_from_bytes(remote: RemoteJob, timeout_s: float | None) -> dict[str, A
 def pack_job(job: RenderJob) -> RemoteJob:
     """The job's model and side files as bytes, paths relative to the model's folder."""
     folder = job.glb.resolve().parent
-    files = {job.glb.name: job.glb.read_bytes()}
+    files = {job.glb.name: read_regular_bytes(job.glb, "model")}
     for path in side_files(job.glb):
-        files[path.relative_to(folder).as_posix()] = path.read_bytes()
+        files[path.relative_to(folder).as_posix()] = read_regular_bytes(path, "model file")
     return RemoteJob(
         job.glb.name,
         files,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from blender_addon.contract.files import check_regular
 from driver.config.settings import RunSettings
 from driver.pipeline.selection import Candidate
 from rubric.core.judge import Judge
@@ -45,6 +46,7 @@ class RunEstimate:
 
 
 def _size(path: Path) -> tuple[int, int]:
+    check_regular(path, "reference photo")
     with Image.open(path) as img:
         return img.size
 

@@ -169,7 +169,10 @@ def render_stage(
     except RenderFailure as failure:
         raise EvaluationError(failure.line) from None
     glb_sha = sha256_file(glb)
-    targets = pose_targets(refs, settings)
+    try:
+        targets = pose_targets(refs, settings)
+    except ImageInputError as exc:  # a photo whose header passed the check but not its pixels
+        raise EvaluationError(str(exc)) from None
     key = targets_key(targets) if targets else None
     if not settings.redo:
         cached = cached_render(render_dir, glb_sha, settings, key)

@@ -15,6 +15,7 @@ from driver.ratings.evidence import judge_entries
 from driver.report.build import report_dir
 from driver.report.collect import collect_jobs
 from driver.ssot.workspace import Workspace
+from hdri.registry import sha256_file
 from rubric.core.definition import Rubric
 
 
@@ -58,7 +59,7 @@ class Catalog:
         st = image.path.stat()
         key = (image.rel, st.st_size, st.st_mtime_ns)
         if key not in self._sha:
-            self._sha[key] = hashlib.sha256(image.path.read_bytes()).hexdigest()
+            self._sha[key] = sha256_file(image.path)
         return self._sha[key]
 
 

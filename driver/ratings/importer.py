@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from blender_addon.contract.files import read_regular_bytes
 from driver.ratings.store import (
     PAIRS_CSV,
     RATINGS_CSV,
@@ -43,9 +44,10 @@ class Imported:
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]], str]:
-    if not path.is_file():
-        raise RatingError(f"{path}: not a file")
-    data = path.read_bytes()
+    try:
+        data = read_regular_bytes(path, "ratings file")
+    except OSError as exc:
+        raise RatingError(f"{path}: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
         raise RatingError(f"{path}: {len(data)} bytes is more than a ratings file holds")
     try:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from blender_addon.contract.files import check_regular
+
 THUMB_SIDE = 192
 THUMBS = "thumbs"
 
@@ -23,6 +25,7 @@ def ensure_thumbnail(image: Path, target: Path | None = None) -> Path | None:
     try:
         if out.exists() and out.stat().st_mtime >= image.stat().st_mtime:
             return out
+        check_regular(image, "image")
         with Image.open(image) as img:
             img.draft("RGB", (THUMB_SIDE, THUMB_SIDE))  # JPEG photos decode at a fraction
             img.thumbnail((THUMB_SIDE, THUMB_SIDE))

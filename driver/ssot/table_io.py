@@ -16,6 +16,7 @@ from typing import IO, NamedTuple
 import pandas as pd
 
 from blender_addon.contract.atomic import atomic_writer
+from blender_addon.contract.files import open_regular
 from driver.ssot.locking import DEFAULT_LOCK_TIMEOUT_S, locked
 from driver.ssot.table_merge import Row, TableFormatError, frame_to_rows, merge_rows
 
@@ -42,11 +43,11 @@ def read_csv_text(path: Path) -> tuple[list[str], list[list[str]], str]:
     Raises :class:`TableFormatError` for a table that is not UTF-8, has duplicate column names
     or a row with more cells than the header: guessing would write the wrong cells back.
     """
-    with open(path, "rb") as fb:
+    with open_regular(path, "table") as fb:
         first = fb.readline()
     terminator = "\r\n" if first.endswith(b"\r\n") else "\n"
     try:
-        with open(path, encoding=ENCODING, newline="") as f:
+        with open_regular(path, "table", "r", ENCODING, newline="") as f:
             reader = csv.reader(f)
             header = next(reader, [])
             rows = [row for row in reader if row]

@@ -45,10 +45,12 @@ def _embedded_object(text: str) -> Any:
     return None
 
 
-def parse_answer_text(text: str) -> Any:
+def parse_answer_text(text: object) -> Any:
     """JSON from a model's text: plain, inside one markdown code fence, or an object inside
     prose; a ``<think>…</think>`` block (local reasoning models) is not part of the answer.
     Whatever is found still has to pass :func:`validate_answer`."""
+    if not isinstance(text, str):  # a server that put JSON where the API says text
+        raise InvalidAnswer(f"answer content is a JSON {type(text).__name__}, not text")
     text = _THINK.sub("", text)
     fenced = _FENCE.match(text)
     body = fenced.group(1) if fenced else text.strip()
@@ -65,6 +67,12 @@ def parse_answer_text(text: str) -> Any:
         raise InvalidAnswer("JSON nested too deeply") from None
     except ValueError as exc:  # an integer of more than 4300 digits
         raise InvalidAnswer(f"not usable JSON ({exc})") from None
+
+
+def _shown(value: Any, limit: int = 24) -> str:
+    """A value for a one-line reason: a 400-digit number is cut, not quoted whole."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def validate_answer(data: Any, rubric: Rubric) -> Answer:
@@ -85,17 +93,20 @@ def validate_answer(data: Any, rubric: Rubric) -> Answer:
             raise InvalidAnswer(f"{name}: expected an object with 'score' and 'rationale'")
         score = entry["score"]
         # JSON has one number type; 73.0 is an integer score, 73.5 and "73" and true are not;
-        # NaN and 1e400 (infinity to Python's json) are not numbers a score can be.
+        # NaN and 1e400 (infinity to Python's json) are not numbers a score can be. An integer
+        # is never turned into a float: one of 400 digits does not fit in one.
         if isinstance(score, float) and not math.isfinite(score):
             raise InvalidAnswer(f"{name}: score {score!r} is not a finite number")
         if (
             isinstance(score, bool)
             or not isinstance(score, (int, float))
-            or float(score) != int(score)
+            or (isinstance(score, float) and not score.is_integer())
         ):
-            raise InvalidAnswer(f"{name}: score {score!r} is not an integer")
+            raise InvalidAnswer(f"{name}: score {_shown(score)} is not an integer")
         if not SCORE_MIN <= score <= SCORE_MAX:
-            raise InvalidAnswer(f"{name}: score {score} is outside {SCORE_MIN}..{SCORE_MAX}")
+            raise InvalidAnswer(
+                f"{name}: score {_shown(score)} is outside {SCORE_MIN}..{SCORE_MAX}"
+            )
         rationale = entry.get("rationale", "")
         if not isinstance(rationale, str):
             raise InvalidAnswer(f"{name}: rationale is not a string")

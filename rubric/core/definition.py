@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from blender_addon.contract.files import open_regular
 from rubric.core.rounding import round_half_up
 from rubric.core.validation import describe_validation_error
 
@@ -135,7 +136,7 @@ def rubric_from_dict(data: dict[str, Any]) -> Rubric:
 def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
     """Read a rubric TOML file."""
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, "rubric") as f:
             data = tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RubricError(f"cannot read rubric {path}: {exc}") from None

@@ -1,8 +1,9 @@
 """Loading the images a judge compares: decode with a specific error, flatten alpha, downscale.
 
 Every image VFScore reads (reference photos, renders) goes through :func:`open_image`, the one
-place that turns a missing file, a folder or FIFO, a non-image and a decompression bomb (a PNG
-declaring 50000 x 50000 pixels) into :class:`ImageInputError` naming the file.
+place that turns a missing file, a folder or FIFO, a non-image, an image too small to judge and a
+decompression bomb (a PNG declaring 50000 x 50000 pixels) into :class:`ImageInputError` naming
+the file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from blender_addon.contract.files import check_regular
+
 WHITE = (255, 255, 255)
+# The smallest render the spec allows; a photo smaller than that shows nothing to compare.
+MIN_SIDE = 8
 
 
 class ImageInputError(ValueError):
@@ -21,19 +26,28 @@ class ImageInputError(ValueError):
 def open_image(path: Path, what: str) -> Image.Image:
     """Open an image lazily (header only), or raise :class:`ImageInputError` naming it."""
     name = path.name
-    if not path.exists():
-        raise ImageInputError(f"{what} {name!r} does not exist")
-    if not path.is_file():
-        # A FIFO would block the read; a folder cannot be decoded.
-        raise ImageInputError(f"{what} {name!r} is not a regular file")
     try:
-        return Image.open(path)
+        check_regular(path, what)  # a FIFO would block the read; a folder cannot be decoded
+    except FileNotFoundError:
+        raise ImageInputError(f"{what} {name!r} does not exist") from None
+    except OSError as exc:
+        raise ImageInputError(str(exc)) from None
+    try:
+        img = Image.open(path)
     except Image.DecompressionBombError as exc:
         raise ImageInputError(f"{what} {name!r} is too large to decode safely ({exc})") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ImageInputError(
             f"{what} {name!r} is not a decodable image ({exc.__class__.__name__})"
         ) from None
+    width, height = img.size
+    if min(width, height) < MIN_SIDE:
+        img.close()
+        raise ImageInputError(
+            f"{what} {name!r} is {width}x{height} pixels: too small to judge (at least "
+            f"{MIN_SIDE} a side)"
+        )
+    return img
 
 
 def load_image(path: Path, what: str) -> Image.Image:

@@ -211,7 +211,7 @@ def test_where_the_config_came_from_is_said_exactly(
 
 
 def test_unreadable_config_files(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"\(from --config\) is not a regular file$"):
+    with pytest.raises(ConfigError, match=r"\(from --config\) is not a regular file \(a folder\)$"):
         load_config(tmp_path)
     fifo = tmp_path / "fifo.toml"
     os.mkfifo(fifo)

@@ -23,7 +23,9 @@ def test_deadline() -> None:
 
 def test_photos(tmp_path: Path) -> None:
     good = tmp_path / "a.jpg"
-    Image.new("RGB", (4, 4)).save(good)
+    Image.new("RGB", (8, 8)).save(good)
+    tiny = tmp_path / "t.png"
+    Image.new("RGB", (1, 1)).save(tiny)
     bad = tmp_path / "b.jpg"
     bad.write_bytes(b"<html>")
     assert check_photos((good,)) == ((good,), ())
@@ -33,6 +35,10 @@ def test_photos(tmp_path: Path) -> None:
     assert check_photos((good, bad)) == (
         (good,),
         ("reference photo 'b.jpg' is not a decodable image (UnidentifiedImageError)",),
+    )
+    assert check_photos((tiny, good)) == (
+        (good,),
+        ("reference photo 't.png' is 1x1 pixels: too small to judge (at least 8 a side)",),
     )
     assert check_photos((tmp_path / "c.jpg", good)) == (
         (good,),

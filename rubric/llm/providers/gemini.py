@@ -94,6 +94,9 @@ def _billed_output(usage: dict[str, Any]) -> int | None:
 _DURATION = re.compile(r"^([0-9.]+)s$")
 
 
+_PER_DAY = re.compile(r"per[_ ]?day", re.IGNORECASE)
+
+
 def gemini_error(status: int, headers: dict[str, str], body: Any) -> ErrorVerdict:
     err = body.get("error", {}) if isinstance(body, dict) else {}
     err = err if isinstance(err, dict) else {}
@@ -114,6 +117,9 @@ def gemini_error(status: int, headers: dict[str, str], body: Any) -> ErrorVerdic
                 for v in d.get("violations", [])
                 if isinstance(v, dict)
             )
+    # A per-day quota answered without its QuotaFailure detail still names itself in the message
+    # ("... generate_content_requests_per_day ..."): not transient, so not retried.
+    per_day = per_day or bool(_PER_DAY.search(message))
     if "API_KEY_INVALID" in reasons or status in (401, 403):
         return ErrorVerdict("auth", f"authentication failed (HTTP {status}): {message}")
     if status == 429 and per_day:
