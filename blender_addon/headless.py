@@ -5,7 +5,8 @@
 
 Exit codes: 0 ok, 1 internal error, 2 bad job file, 3 GLB import failed, 4 no mesh in GLB,
 5 missing texture, 6 HDRI error (unknown alias, missing file, sha256 mismatch), 7 render failed,
-12 the bpy module cannot be imported (see render_job.EXIT_CODES for the others).
+12 the bpy module cannot be imported, 13 the driver that launched the render is gone (see
+render_job.EXIT_CODES for the others).
 Codes 3-12 are also recorded in ``render_result.json`` (``error.exit_code`` and a one-line
 message). Codes 1 and 2 are not: with an unreadable job there is no output folder to write to,
 and an internal error writes only its traceback, to stderr.
@@ -14,6 +15,7 @@ and an internal error writes only its traceback, to stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -24,6 +26,7 @@ SCRIPT_START = time.time()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from blender_addon.contract.atomic import write_json_atomic  # noqa: E402
+from blender_addon.contract.owner import watch  # noqa: E402
 from blender_addon.contract.render_job import (  # noqa: E402
     DOC_VERSION,
     EXIT_CODES,
@@ -49,6 +52,8 @@ def main(argv: list[str]) -> int:
     except RenderFailure as failure:
         print(f"vfscore: {failure.line}", file=sys.stderr)
         return failure.exit_code
+    if job.owner is not None:
+        watch(job.owner, _orphaned)
     try:
         import bpy  # noqa: F401
     except ImportError as exc:  # the wheel is missing, or a system library it needs
@@ -66,6 +71,12 @@ def main(argv: list[str]) -> int:
         return 0
     print(f"vfscore: {result['error']['message']}", file=sys.stderr)
     return int(result["error"]["exit_code"])
+
+
+def _orphaned() -> None:
+    """The driver is gone (killed, crashed): nobody will read this render; end it now."""
+    print(f"vfscore: {RenderFailure('orphaned').line}", file=sys.stderr, flush=True)
+    os._exit(EXIT_CODES["orphaned"])
 
 
 def _bpy_hint(exc: ImportError) -> str:

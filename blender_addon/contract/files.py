@@ -43,9 +43,7 @@ def _refusal(path: Path | str, mode: int, what: str) -> NotRegularFileError | No
     if stat.S_ISREG(mode):
         return None
     kind = next((name for test, name in _KINDS if test(mode)), "not a file")
-    return NotRegularFileError(
-        f"{what} {Path(path).name!r} is not a regular file ({kind})", kind
-    )
+    return NotRegularFileError(f"{what} {Path(path).name!r} is not a regular file ({kind})", kind)
 
 
 def check_regular(path: Path | str, what: str = "file") -> None:
@@ -68,7 +66,13 @@ def open_regular(
     if mode not in ("rb", "r"):
         raise ValueError(f"open_regular reads only, not mode {mode!r}")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
+    try:
+        fd = os.open(path, flags)
+    except (FileNotFoundError, PermissionError):
+        raise
+    except OSError:  # a socket cannot be opened at all (ENXIO): say what it is
+        check_regular(path, what)
+        raise
     try:
         refusal = _refusal(path, os.fstat(fd).st_mode, what)
         if refusal is not None:

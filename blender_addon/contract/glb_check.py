@@ -24,6 +24,7 @@ from typing import IO, Any
 from urllib.parse import unquote
 
 from .files import open_regular
+from .gltf_structure import StructureError, check_structure
 
 GLB_MAGIC = b"glTF"
 CHUNK_JSON = 0x4E4F534A
@@ -296,8 +297,12 @@ def read_glb_json(path: Path) -> dict[str, Any]:
 
 
 def check_document(path: Path, doc: dict[str, Any], bin_len: int, size: int) -> GlbInfo:
-    """The checks of a glTF document (from a GLB's JSON chunk or a .gltf file): extensions,
-    buffer views, meshes and faces, external references."""
+    """The checks of a glTF document (from a GLB's JSON chunk or a .gltf file): its structure,
+    extensions, buffer views, meshes and faces, external references."""
+    try:
+        check_structure(doc)
+    except StructureError as exc:
+        raise GlbProblem("invalid", f"not a valid glTF document: {exc}") from None
     check_extensions(doc)
     _check_buffer_views(doc, bin_len)
     meshes = doc.get("meshes", [])

@@ -7,6 +7,7 @@ so the driver can read them without importing Blender code.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ EXIT_CODES: dict[str, int] = {
     "unsupported_extension": 10,
     "unsupported_format": 11,
     "no_bpy": 12,
+    "orphaned": 13,
 }
 _PREFIX = {
     "internal": "internal error",
@@ -49,6 +51,7 @@ _PREFIX = {
     "unsafe_uri": "model refused",
     "unsupported_extension": "unsupported glTF extension",
     "no_bpy": "the bpy module cannot be imported",
+    "orphaned": "stopped: the process that launched the render is gone",
 }
 # Codes whose detail is the whole line.
 _BARE = ("no_mesh", "no_faces", "unsupported_format")
@@ -63,7 +66,26 @@ _JOB_KEYS = (
     "allow_missing_textures",
     "launched_at",
     "match",
+    "owner",
 )
+
+
+# The line of a Python traceback that says what went wrong: "IndexError: index 4 is out of ...".
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Warning|Exit)\b[^:]*: \S")
+# An absolute path (POSIX or Windows): a message in the table names files, never this machine.
+_ABSOLUTE_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[^\s/\\'\"]+[/\\])+([^\s/\\'\":,]+)")
+
+
+def error_line(text: str) -> str:
+    """One line for a job's error out of Blender's error text, which may be a whole traceback
+    followed by ``Location: <file>:<line>``: the exception's own line, else the last line that
+    is not a location, with every absolute path cut to its file name."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(("Location:", "File ", "Traceback"))]
+    said = [ln for ln in lines if _EXCEPTION_LINE.match(ln)]
+    line = said[-1] if said else (lines[-1] if lines else "unknown error")
+    line = re.sub(r"^Error: (Python: )?", "", line)
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), line)
 
 
 class RenderFailure(Exception):
@@ -102,6 +124,7 @@ class RenderJob:
     allow_missing_textures: bool = False
     launched_at: float | None = None  # time.time() when the driver started Blender
     match: tuple[PoseTarget, ...] = ()
+    owner: dict[str, Any] | None = None  # the driver process (owner.identity): watched
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +136,7 @@ class RenderJob:
             "allow_missing_textures": self.allow_missing_textures,
             "launched_at": self.launched_at,
             "match": [t.to_dict() for t in self.match],
+            "owner": self.owner,
         }
 
     @classmethod
@@ -136,6 +160,11 @@ class RenderJob:
             raise RenderFailure("bad_job", f"invalid spec: {exc}") from None
         launched = doc.get("launched_at")
         match = _match_targets(doc.get("match", []))
+        owner = doc.get("owner")
+        if owner is not None and not (
+            isinstance(owner, dict) and isinstance(owner.get("pid"), int)
+        ):
+            raise RenderFailure("bad_job", "owner must be an object with an integer pid")
         return cls(
             glb=Path(doc["glb"]),
             out_dir=Path(doc["out_dir"]),
@@ -143,6 +172,7 @@ class RenderJob:
             allow_missing_textures=bool(doc.get("allow_missing_textures", False)),
             launched_at=float(launched) if launched is not None else None,
             match=match,
+            owner=owner,
         )
 
     @classmethod

@@ -17,6 +17,7 @@ from ..contract.render_job import (
     RenderFailure,
     RenderJob,
     check_glb,
+    error_line,
 )
 from ..contract.spec import RenderSpec
 from ..scene.build import build_standard_scene, import_model, mesh_objects, unloadable_images
@@ -144,7 +145,7 @@ def _import(job: RenderJob, result: dict[str, Any]) -> list[bpy.types.Object]:
     try:
         objects = import_model(job.glb)
     except Exception as exc:  # the importer raises bare RuntimeErrors with its traceback as text
-        raise RenderFailure("glb_import_failed", _last_line(str(exc))) from None
+        raise RenderFailure("glb_import_failed", error_line(str(exc))) from None
     result["timings"]["import_s"] = round(time.perf_counter() - start, 4)
     if not mesh_objects(objects):
         raise RenderFailure("no_mesh", "no mesh in GLB")
@@ -180,7 +181,7 @@ def _run(job: RenderJob, result: dict[str, Any]) -> None:
     except RenderFailure:
         raise
     except Exception as exc:
-        raise RenderFailure("render_failed", _last_line(str(exc))) from None
+        raise RenderFailure("render_failed", error_line(str(exc))) from None
     timings["views_s"] = [v["render_s"] for v in result["views"]]
     # Blender writes each PNG inside the render call; this is the metadata stripping and hashing.
     timings["write_s"] = round(sum(v["write_s"] for v in result["views"]), 4)
@@ -192,10 +193,5 @@ def _run(job: RenderJob, result: dict[str, Any]) -> None:
         except RenderFailure:
             raise
         except Exception as exc:
-            raise RenderFailure("render_failed", _last_line(str(exc))) from None
+            raise RenderFailure("render_failed", error_line(str(exc))) from None
         timings.update(match_timings)
-
-
-def _last_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    return lines[-1] if lines else "unknown error"

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import blender_addon.contract
+from blender_addon.contract.owner import identity
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
 from driver.pipeline.process_tree import kill_tree
 
@@ -199,6 +200,7 @@ def run_render(
         job.allow_missing_textures,
         time.time(),
         job.match,
+        identity(),  # the render ends itself if this process is gone (wrappers included)
     )
     stamped.write(job_path)
     (job.out_dir / RESULT_FILE).unlink(missing_ok=True)

@@ -194,3 +194,27 @@ def test_an_obj_texture_cannot_reach_outside_the_model_folder(tmp_path: Path) ->
     obj = write_obj(tmp_path / "o", (1, 2, 3), texture="../secret.png")
     with pytest.raises(GlbProblem, match=r"texture of 'model\.mtl' URI '\.\./secret\.png'"):
         inspect_model(obj)
+
+
+def test_blenders_error_text_becomes_the_exceptions_own_line_without_paths() -> None:
+    from blender_addon.contract.render_job import error_line
+
+    trace = (
+        "Error: Python: Traceback (most recent call last):\n"
+        '  File "/home/u/.venv/lib/python3.11/site-packages/bpy/imp/mesh.py", line 196, in do\n'
+        "    vert_locs = np.concatenate((vert_locs, vs[unique_indices]))\n"
+        "                                           ~~^^^^^^^^^^^^^^^^\n"
+        "IndexError: index 4000000000 is out of bounds for axis 0 with size 24\n"
+        "Location: /home/u/.venv/lib/python3.11/site-packages/bpy/4.5/modules/bpy/ops.py:109\n"
+    )
+    assert (
+        error_line(trace) == "IndexError: index 4000000000 is out of bounds for axis 0 with size 24"
+    )
+    assert error_line("Error: cannot read /home/u/data/model.glb: bad\n") == (
+        "cannot read model.glb: bad"
+    )
+    assert (
+        error_line("RuntimeError: C:\\Users\\u\\m.glb is broken") == "RuntimeError: m.glb is broken"
+    )
+    assert error_line("first\nsecond\nLocation: /x/y.py:1\n") == "second"
+    assert error_line("  \n") == "unknown error"

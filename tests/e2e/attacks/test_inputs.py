@@ -457,3 +457,117 @@ def test_a_full_disk_ends_the_run_with_a_clear_error_not_a_hang(tmp_path: Path, 
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "table NOT updated" in proc.stdout and "log NOT written" in proc.stdout
     assert (ws / "tables" / "generations.csv").read_bytes() == before  # nothing corrupted
+
+
+# ------------------------------------------------------------------ hostile inputs v2
+
+
+@pytest.mark.timeout(60)
+def test_a_fifo_photo_and_a_link_to_a_system_file_are_one_job_error(
+    tmp_path: Path, fake: Path
+) -> None:
+    ws = build(tmp_path / "ws", n_jobs=2)
+    images = ws / "dataset" / "000123_tin" / "images"
+    os.mkfifo(images / "pipe.png")
+    os.symlink("/etc/passwd", images / "passwd.png")
+    rel = "dataset/000123_tin/images"
+    set_cells(ws, 0, used_image_1_path=f"{rel}/pipe.png", used_image_2_path=f"{rel}/passwd.png")
+    ran = vfscore(ws)  # the run report (thumbnails of every photo) included
+    assert ran.returncode == 1
+    rows = table(ws)
+    assert list(rows["vf_status"]) == ["error", "ok"]
+    error = str(rows.loc[0, "vf_error"])
+    assert "reference photo 'pipe.png' is not a regular file (a named pipe)" in error
+    assert f"'{rel}/passwd.png' resolves outside the workspace" in error
+    no_traceback(ran)
+
+
+def test_photos_too_small_or_cut_short_are_named_job_errors(tmp_path: Path, fake: Path) -> None:
+    ws = build(tmp_path / "ws", n_jobs=3)
+    Image.new("RGB", (1, 1), (9, 9, 9)).save(ws / "one.png")
+    Image.effect_noise((256, 256), 60).convert("RGB").save(ws / "full.jpg", quality=95)
+    data = (ws / "full.jpg").read_bytes()
+    (ws / "cut.jpg").write_bytes(data[: len(data) * 6 // 10])  # the header is whole
+    set_cells(ws, 0, used_image_1_path="one.png")
+    set_cells(ws, 1, used_image_1_path="cut.jpg")
+    ran = vfscore(ws)
+    rows = table(ws)
+    assert list(rows["vf_status"]) == ["error", "error", "ok"]
+    assert rows.loc[0, "vf_error"] == (
+        "no usable reference image (reference photo 'one.png' is 1x1 pixels: too small to "
+        "judge (at least 8 a side))"
+    )
+    assert rows.loc[1, "vf_error"] == "reference photo 'cut.jpg' is not a decodable image (OSError)"
+    no_traceback(ran)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.__setitem__("bufferViews", [1, 2, 3]), "bufferViews[0] is a number, not an"),
+        (lambda d: d.__setitem__("accessors", {"0": {}}), "accessors is an object, not an array"),
+        (lambda d: d["meshes"][0].__setitem__("primitives", "x"), "primitives is a string"),
+        (lambda d: d["nodes"][0].__setitem__("mesh", 7), "nodes[0].mesh = 7 points past meshes"),
+        (
+            lambda d: d["meshes"][0]["primitives"][0]["attributes"].__setitem__("POSITION", "0"),
+            "attributes.POSITION is a string, not an integer",
+        ),
+        (lambda d: d["bufferViews"][0].__setitem__("byteLength", -4), "byteLength = -4 is negat"),
+    ],
+)
+def test_a_glb_of_the_wrong_shape_is_named_before_blender_runs(
+    tmp_path: Path, fake: Path, edit: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    ws = build(tmp_path / "ws", n_jobs=2)
+    rewrite_glb_json(glb_of(ws, 0), edit)
+    ran = vfscore(ws)
+    rows = table(ws)
+    assert list(rows["vf_status"]) == ["error", "ok"]
+    error = str(rows.loc[0, "vf_error"])
+    assert error.startswith("GLB import failed: not a valid glTF document: ")
+    assert message in error
+    assert len(fake_runs(fake)) == 1  # only the good model reached Blender
+    no_traceback(ran)
+
+
+@pytest.mark.blender
+def test_the_importers_own_line_is_kept_without_a_path_of_this_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Indices 4·10⁹ past the vertex array: valid in shape, refused by Blender's importer."""
+    from tests.support.glb_edit import rewrite_glb
+
+    monkeypatch.delenv("VFSCORE_BLENDER", raising=False)
+    ws = build(tmp_path / "ws", n_jobs=1)
+
+    def far_index(doc: dict[str, Any], binary: bytearray) -> None:
+        accessor = doc["accessors"][doc["meshes"][0]["primitives"][0]["indices"]]
+        view = doc["bufferViews"][accessor["bufferView"]]
+        assert accessor["componentType"] == 5125  # UNSIGNED_INT
+        start = view.get("byteOffset", 0) + accessor.get("byteOffset", 0)
+        struct.pack_into("<I", binary, start, 4_000_000_000)
+
+    rewrite_glb(glb_of(ws, 0), far_index)
+    ran = vfscore(ws)
+    error = str(table(ws).loc[0, "vf_error"])
+    assert error == (
+        "GLB import failed: IndexError: index 4000000000 is out of bounds for axis 0 with size 24"
+    )
+    assert "/" not in error and "Location" not in error
+    no_traceback(ran)
+
+
+def test_brackets_in_names_paths_patterns_and_errors_are_printed_as_written(
+    tmp_path: Path, fake: Path
+) -> None:
+    ws = build(tmp_path / "ws [/x] [bold]", n_jobs=2)
+    set_cells(ws, 0, product_name="Lamp [/red] [judge.prices]")
+    (ws / "vfscore.toml").write_text("[render]\nresolution = 32\n")
+    ran = vfscore(ws, "--jobs", "re:^[0-9]{12}$")
+    assert ran.returncode == 0, ran.stderr
+    assert f"table:     {ws / 'tables' / 'generations.csv'}" in ran.stdout
+    # An error message that quotes a config table and a path with brackets.
+    (ws / "vfscore.toml").write_text("[judge]\nmodel = 'm'\n")
+    refused_at_start(vfscore(ws), "judge = {'model': 'm'}")
+    ran = vfscore(ws, "--config", str(ws / "none [/x].toml"))
+    refused_at_start(ran, f"config file {ws / 'none [/x].toml'} (from --config) does not exist")

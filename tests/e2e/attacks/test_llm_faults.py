@@ -72,7 +72,9 @@ def test_which_keys_can_be_headers(value: str, safe: bool) -> None:
     assert header_safe(value) is safe
 
 
-@pytest.mark.parametrize("number", ["NaN", "Infinity", "1e400", "-1e400", "1" + "0" * 5000])
+@pytest.mark.parametrize(
+    "number", ["NaN", "Infinity", "1e400", "-1e400", "1" + "0" * 400, "1" + "0" * 5000]
+)
 def test_a_non_finite_or_absurd_score_is_re_asked(
     number: str, server: ScriptedServer, images, tmp_path: Path, monkeypatch
 ) -> None:
@@ -131,3 +133,34 @@ def test_a_request_error_quoting_the_key_is_redacted(
         judge.judge(images[0], images[1], repeats=1)
     assert KEY not in str(err.value) and KEY[:12] not in str(err.value)
     assert "[redacted]" in str(err.value)
+
+
+def test_an_answer_whose_content_is_an_object_is_re_asked(
+    server: ScriptedServer, images, tmp_path: Path, monkeypatch
+) -> None:
+    """An OpenAI-compatible server that puts the JSON object itself where the API has text."""
+    judge, _ = make_judge("openai", server.url, tmp_path / "c", monkeypatch)
+    odd = _ok(score=90)
+    odd.body["choices"][0]["message"]["content"] = json.loads(answer_json(NAMES, 90))
+    server.script = [odd, _ok(score=47)]
+    result = judge.judge(images[0], images[1], repeats=1)
+    payload = result.payload()
+    assert payload["vfscore_overall_median"] == 47 and payload["invalid_answers"] == 1
+    rationale = result.rationale_texts()[0]
+    assert "invalid answer: answer content is a JSON dict, not text" in rationale
+
+
+def test_geminis_per_day_quota_named_only_in_its_message_stops_at_once(
+    server: ScriptedServer, images, tmp_path: Path, monkeypatch
+) -> None:
+    judge, sleeps = make_judge("gemini", server.url, tmp_path / "c", monkeypatch)
+    message = (
+        "You exceeded your current quota, please check your plan and billing details. "
+        "Quota exceeded for metric: generativelanguage.googleapis.com/"
+        "generate_content_requests_per_day, limit: 250"
+    )
+    body = {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED"}}
+    server.script = [Reply(429, body)] * 8
+    with pytest.raises(FatalJudgeError, match="quota exhausted: You exceeded"):
+        judge.judge(images[0], images[1], repeats=1)
+    assert len(server.requests) == 1 and sleeps == []
