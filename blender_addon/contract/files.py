@@ -1,5 +1,5 @@
 """Reading a file that a user named (a photo, a model and its side files, a config, a table, a
-ratings file): only a regular file, and the open itself never blocks.
+ratings file) or appending to a shared log: only a regular file, and the open never blocks.
 
 A named pipe in a photo column would block ``open()`` until some writer appears (forever, and a
 thread blocked there cannot be cancelled); a folder or a device has no bytes to read. The one way
@@ -25,6 +25,13 @@ _KINDS = (
     (stat.S_ISCHR, "a device"),
     (stat.S_ISBLK, "a device"),
 )
+
+
+_FLAGS = {
+    "rb": os.O_RDONLY,
+    "r": os.O_RDONLY,
+    "a+b": os.O_RDWR | os.O_APPEND | os.O_CREAT,
+}
 
 
 class NotRegularFileError(OSError):
@@ -61,13 +68,14 @@ def open_regular(
     encoding: str | None = None,
     newline: str | None = None,
 ) -> IO[Any]:
-    """Open a regular file for reading (``rb`` or ``r``) without ever blocking on the open;
-    :class:`NotRegularFileError` for anything else (folder, named pipe, socket, device)."""
-    if mode not in ("rb", "r"):
-        raise ValueError(f"open_regular reads only, not mode {mode!r}")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    """Open a regular file for reading (``rb``, ``r``) or appending (``a+b``, created if
+    missing) without ever blocking on the open; :class:`NotRegularFileError` for anything else
+    (folder, named pipe, socket, device)."""
+    if mode not in _FLAGS:
+        raise ValueError(f"open_regular reads or appends, not mode {mode!r}")
+    flags = _FLAGS[mode] | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, flags, 0o666)
     except (FileNotFoundError, PermissionError):
         raise
     except OSError:  # a socket cannot be opened at all (ENXIO): say what it is

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from blender_addon.contract.files import open_regular
 from driver.ssot.locking import DEFAULT_LOCK_TIMEOUT_S, locked
 
 
@@ -32,7 +33,7 @@ def append_log_record(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     line = format_log_line(record)
-    with locked(Path(f"{path}.lock"), lock_timeout_s), open(path, "a+b") as f:
+    with locked(Path(f"{path}.lock"), lock_timeout_s), open_regular(path, "log", "a+b") as f:
         f.seek(0, os.SEEK_END)
         if f.tell() > 0:
             f.seek(-1, os.SEEK_END)

@@ -47,5 +47,10 @@ def test_what_is_not_a_regular_file_is_refused_by_name_without_blocking(tmp_path
         server.close()
     with pytest.raises(FileNotFoundError):
         read_regular_bytes(tmp_path / "gone")
-    with pytest.raises(ValueError, match="reads only"):
+    with pytest.raises(NotRegularFileError, match=r"log 'pipe.png' is not a regular file"):
+        open_regular(tmp_path / "pipe.png", "log", "a+b")
+    with open_regular(tmp_path / "new.log", "log", "a+b") as f:
+        f.write(b"one\n")
+    assert (tmp_path / "new.log").read_bytes() == b"one\n"
+    with pytest.raises(ValueError, match="reads or appends"):
         open_regular(tmp_path / "gone", "file", "wb")
