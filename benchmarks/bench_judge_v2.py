@@ -3,7 +3,7 @@
     python -m benchmarks.bench_judge_v2 [--out DIR] [--assets A,B] [--render-only]
 
 For every asset of ../shared/realworld (and the reference images listed in ASSETS):
-1. renders the original and each perturbation of ``driver.demo.glb_perturb`` (hue 60°, blurred
+1. renders the original and each perturbation of ``driver.pipeline.perturb`` (hue 60°, blurred
    base colour, flat mean colour, matte) at the default settings, with the photos' poses matched;
 2. renders the original matched to every *other* asset's photos (cross-asset ranking);
 3. renders the original at 256² (size independence);
@@ -30,8 +30,8 @@ from blender_addon.contract.pose_match import targets_key
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
 from blender_addon.contract.spec import RenderSpec, preset
 from driver.config.settings import RunSettings
-from driver.demo.glb_perturb import PERTURBATIONS, write_perturbed
 from driver.pipeline.launcher import run_render
+from driver.pipeline.perturb import PERTURBATIONS, write_perturbed
 from driver.pipeline.stages import matched_views, pose_targets
 from hdri.registry import sha256_file
 from rubric.core.definition import load_rubric

@@ -129,16 +129,33 @@ def compute(
             "[default: absolute]."
         ),
     ] = None,
+    controls: Annotated[
+        bool | None,
+        typer.Option(
+            "--controls/--no-controls",
+            help="Also judge, per product, its ground-truth model (gt_object_path) and known-wrong "
+            "copies of it (hue, flat, matte, blur, another product's gt), written to "
+            "tables/vfscore_controls.csv, never to generations.csv: the report's Judge checks "
+            "say whether this judge tells right from wrong here [default: [compute] controls, "
+            "off].",
+        ),
+    ] = None,
+    fail_under_controls: Annotated[
+        float | None,
+        typer.Option(
+            help="Exit 3 when the judge's overall control accuracy (0-1) is under this.",
+        ),
+    ] = None,
 ) -> None:
     """Score the rows of one run in tables/generations.csv: render each generated model in the
     standard scene, judge it against the product's photos, and upsert the vf_* columns.
 
     Exit status: 0 when every selected job was scored (or nothing was selected), 1 when any job
     ended in an error (see vf_error), 2 when the run could not start, 3 when a scored job is
-    under --fail-under, 4 when the table could not
-    be written (results kept in the job folders; rerun to write them), 130/143 when stopped by
-    Ctrl-C/SIGTERM and 75 when the Dask scheduler went away (finished jobs are written; rerun to
-    continue).
+    under --fail-under or the control accuracy under --fail-under-controls, 4 when the table
+    could not be written (results kept in the job folders; rerun to write them), 130/143 when
+    stopped by Ctrl-C/SIGTERM and 75 when the Dask scheduler went away (finished jobs are
+    written; rerun to continue).
     """
     from driver.cli.compute import ComputeFlags, run_compute_command
 
@@ -163,6 +180,8 @@ def compute(
                 scheduler=scheduler,
                 no_report=no_report,
                 fail_under=fail_under,
+                controls=controls,
+                fail_under_controls=fail_under_controls,
             )
         )
     )
@@ -182,17 +201,24 @@ def report(
     only_status: Annotated[
         str, typer.Option(help="Job statuses the run scores (for the skip reasons).")
     ] = "completed",
+    fail_under_controls: Annotated[
+        float | None,
+        typer.Option(help="The report fails when the run's control accuracy (0-1) is under this."),
+    ] = None,
 ) -> None:
     """Write the run's report into runs/<run>/metrics/vfscore/report/: index.html (opens from
     disk), report.json (schema_version, aggregate_status, every job), scores.csv and
     repeats.csv. `vfscore compute` writes it at the end of every run unless --no-report.
 
     Exit status: 0 pass (or nothing selected), 1 some job errored or was not evaluated, 2 bad
-    arguments, 3 some scored job is under --fail-under.
+    arguments, 3 some scored job is under --fail-under, or the control accuracy under
+    --fail-under-controls.
     """
     from driver.cli.report import run_report_command
 
-    raise typer.Exit(run_report_command(workspace, run_id, fail_under, only_status))
+    raise typer.Exit(
+        run_report_command(workspace, run_id, fail_under, only_status, fail_under_controls)
+    )
 
 
 @app.command()

@@ -30,6 +30,7 @@ from driver.pipeline.compute import (
     run_compute,
 )
 from driver.pipeline.stages import renderer_version
+from driver.report.controls import controls_report
 from driver.report.manifest import write_manifest
 from driver.ssot.metrics_log import utc_timestamp
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
@@ -67,6 +68,8 @@ class ComputeFlags:
     scheduler: str | None = None
     no_report: bool = False
     fail_under: float | None = None
+    controls: bool | None = None
+    fail_under_controls: float | None = None
 
     def table_overrides(self) -> dict[str, Any]:
         """The flags that override ``[compute]`` keys."""
@@ -77,6 +80,7 @@ class ComputeFlags:
             "use_images_from": self.use_images_from,
             "mode": self.mode,
             "scheduler": self.scheduler,
+            "controls": self.controls,
             "only_status": None
             if self.only_status is None
             else [s.strip() for s in self.only_status.split(",") if s.strip()],
@@ -98,6 +102,12 @@ def prepare(flags: ComputeFlags, err: Console) -> tuple[Workspace, ComputeOption
         raise ConfigError(describe_validation_error(exc, "option")) from None
     if flags.limit is not None and flags.limit < 1:
         raise ConfigError(f"--limit must be at least 1, got {flags.limit}")
+    if table.controls and table.mode == "pairwise":
+        raise ConfigError("controls are judged in --mode absolute only (not in tournaments yet)")
+    if flags.fail_under_controls is not None and not 0 <= flags.fail_under_controls <= 1:
+        raise ConfigError(
+            f"--fail-under-controls must be 0 to 1, got {flags.fail_under_controls:g}"
+        )
     opts = ComputeOptions.from_table(
         flags.run_id,
         table,
@@ -174,7 +184,7 @@ def _progress(err: Console, run_id: str) -> tuple[Progress, Any]:
     def on_progress(event: str, total: int) -> None:
         if not task:
             task.append(progress.add_task(f"run {run_id}", total=total, last=""))
-        progress.update(task[0], advance=1, last=event)
+        progress.update(task[0], total=total, advance=1, last=event)
 
     return progress, on_progress
 
@@ -200,6 +210,9 @@ def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSu
             f"Cohen's kappa (5 bands) {pair['cohen_kappa']}",
             highlight=False,
         )
+    if opts.dry_run and opts.controls:
+        cost = summary.control_estimate.line() if summary.control_estimate else "no judge cost"
+        out.print(f"controls: {summary.planned_controls} control job(s); {cost}")
     if summary.estimate is not None:
         out.print(summary.estimate.line(), highlight=False)
         out.print(
@@ -285,13 +298,15 @@ def _close(
     """After the pass: the closing lines, the manifest, the report and the exit status."""
     ws, opts, settings, summary = run
     report(out, ws, opts, summary)
+    control_lines(out, ws, opts.run_id, settings, summary)
     aggregate = None
+    gates = flags.fail_under is not None or flags.fail_under_controls is not None
     if not opts.dry_run:
         _manifest(ws, opts, settings, summary, started)
-        if not flags.no_report or flags.fail_under is not None:
+        if not flags.no_report or gates:
             aggregate = write_report(
                 ws, opts.run_id, flags.fail_under, sorted(opts.only_status),
-                opts.use_images_from, out,
+                opts.use_images_from, out, flags.fail_under_controls,
             )  # fmt: skip
     sys.stdout.flush()
     if summary.interrupted:
@@ -306,6 +321,25 @@ def _close(
     if summary.error:
         return EXIT_JOB_ERRORS
     return EXIT_FAIL_UNDER if aggregate == "fail" else EXIT_OK
+
+
+def control_lines(
+    out: Console, ws: Workspace, run_id: str, settings: RunSettings, summary: ComputeSummary
+) -> None:
+    """What the controls say about the judge, in one line, and what they could not do."""
+    c = summary.controls
+    if c is None:
+        return
+    figures = controls_report(ws, run_id, settings.judge.rubric.names, [])
+    out.print(figures["summary"] if figures else "controls: none judged")
+    skipped = "; ".join(f"{n} {r}" for r, n in sorted(c.skip_reasons.items())) or "none"
+    out.print(f"  {c.judged} control(s) judged ({c.reused} reused), skipped: {skipped}")
+    for line in c.errors[:5]:
+        out.print(f"  control error: {line}")
+    if c.fatal is not None:
+        out.print(f"  controls stopped: {c.fatal}; rerun to finish them")
+    if c.table_error:
+        out.print(f"  {c.table_error}; the controls kept their results in their folders")
 
 
 def _manifest(

@@ -36,7 +36,10 @@ def run_demo(folder: Path) -> int:
         )
         (root / "vfscore.toml").write_text(DEMO_CONFIG, encoding="utf-8")
     status = run_compute_command(
-        ComputeFlags(workspace=root, run_id=DEMO_RUN_ID, config=root / "vfscore.toml")
+        # Controls on: the demo shows whether its judge tells each gt from wrong copies of it.
+        ComputeFlags(
+            workspace=root, run_id=DEMO_RUN_ID, config=root / "vfscore.toml", controls=True
+        )
     )
     table = read_table(root / "tables" / "generations.csv")
     view = Table(title=f"VFScore, run {DEMO_RUN_ID}")

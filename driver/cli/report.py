@@ -26,6 +26,7 @@ def write_report(
     only_status: Sequence[str],
     use_images_from: str,
     out: Console,
+    fail_under_controls: float | None = None,
 ) -> str | None:
     """Build the report and print where it is; returns the aggregate status (None when the
     report could not be written: the run's results are not affected)."""
@@ -36,6 +37,7 @@ def write_report(
             fail_under=fail_under,
             only_status=only_status,
             use_images_from=use_images_from,
+            fail_under_controls=fail_under_controls,
         )
     except (OSError, TableFormatError) as exc:
         out.print(f"report NOT written: {exc}", highlight=False)
@@ -49,10 +51,14 @@ def write_report(
 
 
 def run_report_command(
-    workspace: Path | None, run_id: str, fail_under: float | None, only_status: str
+    workspace: Path | None,
+    run_id: str,
+    fail_under: float | None,
+    only_status: str,
+    fail_under_controls: float | None = None,
 ) -> int:
     """`vfscore report`; exit 0 pass (or nothing selected), 1 a job errored, 2 bad arguments,
-    3 a scored job is under --fail-under."""
+    3 a scored job is under --fail-under or the control accuracy under --fail-under-controls."""
     err, out = stderr_console(), stdout_console()
     try:
         ws = open_ws(workspace)
@@ -63,11 +69,16 @@ def run_report_command(
     if fail_under is not None and not 0 <= fail_under <= 100:
         err.print(f"vfscore report: --fail-under must be 0 to 100, got {fail_under:g}")
         return EXIT_BAD_ARGS
+    if fail_under_controls is not None and not 0 <= fail_under_controls <= 1:
+        err.print(
+            f"vfscore report: --fail-under-controls must be 0 to 1, got {fail_under_controls:g}"
+        )
+        return EXIT_BAD_ARGS
     if not ws.generations_csv.is_file():
         err.print(f"vfscore report: {ws.rel(ws.generations_csv)} does not exist", highlight=False)
         return EXIT_BAD_ARGS
     statuses = [s.strip() for s in only_status.split(",") if s.strip()]
-    status = write_report(ws, run_id, fail_under, statuses, "used", out)
+    status = write_report(ws, run_id, fail_under, statuses, "used", out, fail_under_controls)
     if status is None:
         return EXIT_ERRORS
     return EXIT_BY_STATUS[status]

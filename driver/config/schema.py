@@ -79,6 +79,8 @@ class ComputeTable(_Table):
     # A Dask scheduler (tcp://HOST:8786) or "local": renders run on its workers.
     scheduler: Annotated[str, Field(min_length=1)] | None = None
     flush_seconds: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 30.0
+    # Judge each product's ground truth and known-wrong copies of it beside the candidates.
+    controls: bool = False
 
 
 class JobLimits(_Table):

@@ -1,8 +1,8 @@
 """`vfscore demo`: a small archi3D workspace made from assets VFScore generates, then scored.
 
-Three products, each with a textured "ground truth" model, three reference "photos" rendered from
-it under other light on a backdrop, and three generated candidates: faithful, subtly off, badly
-off. Everything is deterministic; nothing is downloaded.
+Three products, each with a textured ground-truth model (``gt_object_path``), three reference
+"photos" rendered from it under other light on a backdrop, and three generated candidates:
+faithful, subtly off, badly off. Everything is deterministic; nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -139,7 +139,8 @@ def _build(
     items: list[dict[str, str]] = []
     for product in products:
         folder = f"{product.product_id}_{product.name.lower().replace(' ', '_')}"
-        gt = product_glb(scratch / f"{product.product_id}_gt.glb", product)
+        # The ground truth stays in the dataset, as archi3D keeps it: the run's controls use it.
+        gt = product_glb(root / "dataset" / folder / "gt" / "model.glb", product)
         outcome = run_render(
             RenderJob(gt, scratch / f"{product.product_id}_photos", photo_spec), timeout_s=600
         )
@@ -178,6 +179,7 @@ def _build(
                 "category_l2": "Storage",
                 "category_l3": "",
                 "gen_object_path": glb.relative_to(root).as_posix(),
+                "gt_object_path": gt.relative_to(root).as_posix(),
             }
             for k in range(1, 7):
                 row[f"used_image_{k}_path"] = photo_paths[k - 1] if k <= len(photo_paths) else ""

@@ -26,6 +26,7 @@ from typing import Any
 from driver.config.schema import ComputeTable
 from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import (
+    RECORD_JSON,
     JobPlace,
     archive_previous,
     load_finished,
@@ -33,10 +34,18 @@ from driver.pipeline.artifacts import (
     write_success,
 )
 from driver.pipeline.cluster import ClusterError, ClusterLost, open_cluster
+from driver.pipeline.control_plan import ControlPlan, plan_controls, plan_products
+from driver.pipeline.controls import ControlContext, ControlOutcome, run_controls
 from driver.pipeline.cost import RunEstimate, estimate_pairwise, estimate_run
 from driver.pipeline.evaluator import check_deadline
 from driver.pipeline.pairwise import TOURNAMENTS, pairwise_pass
-from driver.pipeline.selection import Candidate, Selection, SelectionError, select_jobs
+from driver.pipeline.selection import (
+    Candidate,
+    Selection,
+    SelectionError,
+    job_matcher,
+    select_jobs,
+)
 from driver.pipeline.stages import (
     EvaluationError,
     RenderStage,
@@ -93,6 +102,7 @@ class ComputeOptions:
     mode: str = "absolute"  # absolute | pairwise
     max_pairs: int = 28  # per product in pairwise mode
     scheduler: str | None = None  # a Dask scheduler address, or "local"
+    controls: bool = False  # judge each product's ground truth and known-wrong copies of it
 
     @classmethod
     def from_table(cls, run_id: str, table: ComputeTable, **flags: Any) -> ComputeOptions:
@@ -129,6 +139,9 @@ class ComputeSummary:
     dropped: list[str] = field(default_factory=list)  # job_ids whose row was deleted meanwhile
     duplicate_keys: dict[str, int] = field(default_factory=dict)  # job_id → rows with its key
     skip_reasons: Counter[str] = field(default_factory=Counter)
+    controls: ControlOutcome | None = None  # --controls: what they scored, skipped, cost
+    control_estimate: RunEstimate | None = None  # --dry-run --controls with an LLM judge
+    planned_controls: int = 0  # control jobs of the run (--controls)
     render_times: list[float] = field(default_factory=list)
     scoring_times: list[float] = field(default_factory=list)
     log_line: str = ""
@@ -246,6 +259,10 @@ def run_compute(
     )
     if opts.dry_run:
         summary.estimate = _estimate(ws, sel.candidates, settings, opts)
+        if opts.controls and opts.mode == "absolute":
+            planned = _control_plan(ws, table, opts)
+            summary.planned_controls = len(planned.jobs)
+            summary.control_estimate = _control_estimate(planned, settings, opts)
     else:
         # insert=False: a row archi3D deleted while its job ran must not come back as a ghost.
         writer = BatchedUpserter(
@@ -271,9 +288,14 @@ def run_compute(
                 if opts.mode == "pairwise":
                     _pairwise(run, sel)
                 else:
+                    plan = _control_plan(ws, table, opts) if opts.controls else None
+                    summary.planned_controls = len(plan.jobs) if plan else 0
+                    run.total += summary.planned_controls
                     for e in sel.input_errors:
                         run.error(e.run_id, e.job_id, e.reason)
                     _process(run, _recover_finished(run, sel.candidates))
+                    if plan is not None and not run.fatal:
+                        summary.controls = run_controls(_control_context(run), plan)
         except KeyboardInterrupt:
             summary.interrupted = "SIGINT"
         except (RunInterrupted, ClusterLost) as exc:
@@ -302,6 +324,40 @@ def _estimate(
         or load_finished(ws.job_metrics_dir(c.run_id, c.job_id), c.glb, c.refs, settings) is None
     ]
     return estimate_run(todo, settings, opts.repeats, len(candidates) - len(todo))
+
+
+def _control_plan(ws: Workspace, table: Any, opts: ComputeOptions) -> ControlPlan:
+    """The run's controls: its products are those of the rows ``--only-status`` and ``--jobs``
+    keep, scored or not."""
+    matcher = job_matcher(opts.jobs)
+
+    def keep(row: Any) -> bool:
+        return row.get("status") in opts.only_status and (
+            matcher is None or matcher(str(row.get("job_id") or ""))
+        )
+
+    products = plan_products(ws, table, opts.run_id, opts.use_images_from, keep)
+    return plan_controls(ws, opts.run_id, products)
+
+
+def _control_context(run: _Run) -> ControlContext:
+    o = run.opts
+    return ControlContext(
+        run.ws, o.run_id, run.settings, o.repeats, o.timeout_s, o.redo, run.render_slots,
+        run.cancel, run.runner, run.tick,
+    )  # fmt: skip
+
+
+def _control_estimate(
+    plan: ControlPlan, settings: RunSettings, opts: ComputeOptions
+) -> RunEstimate | None:
+    """What judging the controls would cost (finished ones excluded)."""
+    todo = [
+        Candidate(opts.run_id, j.control, j.model, j.product.photos)
+        for j in plan.jobs
+        if opts.redo or not (j.out_dir / RECORD_JSON).is_file()
+    ]
+    return estimate_run(todo, settings, opts.repeats, len(plan.jobs) - len(todo))
 
 
 def _check_places(ws: Workspace, opts: ComputeOptions) -> None:
@@ -518,4 +574,15 @@ def _log_record(opts: ComputeOptions, settings: RunSettings, s: ComputeSummary) 
         "tournaments": s.tournaments or None,
         "judge": settings.judge.provenance,
         "config_hash": settings.config_hash,
+        "controls": None if s.controls is None else _control_record(s.controls),
+    }
+
+
+def _control_record(c: ControlOutcome) -> dict[str, Any]:
+    return {
+        "judged": c.judged,
+        "reused": c.reused,
+        "errors": len(c.errors),
+        "skip_reasons": dict(sorted(c.skip_reasons.items())),
+        "table_error": c.table_error,
     }

@@ -121,7 +121,8 @@ def _resolve_glb(ws: Workspace, value: object) -> Path | str:
     return path
 
 
-def _resolve_refs(ws: Workspace, row: pd.Series, use: str) -> tuple[list[Path], list[str]]:
+def resolve_refs(ws: Workspace, row: pd.Series, use: str) -> tuple[list[Path], list[str]]:
+    """The usable photos of a row's ``{use}_image_*_path`` cells, and why each other is not."""
     refs: list[Path] = []
     problems: list[str] = []
     for k in range(1, IMAGE_SLOTS + 1):
@@ -196,7 +197,7 @@ def select_jobs(
         if isinstance(glb, str):
             sel.input_errors.append(InputError(run_id, job_id, glb))
             continue
-        refs, problems = _resolve_refs(ws, row, use_images_from)
+        refs, problems = resolve_refs(ws, row, use_images_from)
         if not refs:
             why = "; ".join(problems) if problems else f"no {use_images_from}_image_*_path is set"
             sel.input_errors.append(

@@ -12,6 +12,7 @@ from blender_addon.contract.atomic import atomic_writer, write_json_atomic
 from driver.ratings.evidence import read_evidence
 from driver.ratings.summary import agreement_report
 from driver.report.collect import collect_jobs
+from driver.report.controls import add_relative_to_gt, controls_report
 from driver.report.html import render_html
 from driver.report.manifest import latest_manifest
 from driver.report.model import (
@@ -91,6 +92,7 @@ def build_report(
     fail_under: float | None = None,
     only_status: Sequence[str] = ("completed",),
     use_images_from: str = "used",
+    fail_under_controls: float | None = None,
 ) -> dict[str, Any]:
     """Write ``runs/<run>/metrics/vfscore/report/`` and return report.json's content."""
     out = report_dir(ws, run_id)
@@ -99,15 +101,26 @@ def build_report(
     dims = sorted({d for j in jobs for d in ((j.get("record") or {}).get("vf_subscores_median")
                                              or {})}) or load_rubric().names  # fmt: skip
     manifest = latest_manifest(ws.run_dir(run_id) / "metrics" / "vfscore") or {}
+    summary = _summary(jobs, dims)
+    controls = controls_report(ws, run_id, dims, summary["judges"], fail_under_controls)
+    add_relative_to_gt(jobs, controls)
+    status = aggregate_status([j["status"] for j in jobs if j["selected"]])
+    if controls and controls["gate"] and not controls["gate"]["passed"] and status == "pass":
+        status = "fail"
     report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
         "generated": utc_timestamp(),
         "started": manifest.get("started"),
         "ended": manifest.get("ended"),
-        "options": {**(manifest.get("options") or {}), "fail_under": fail_under},
-        "aggregate_status": aggregate_status([j["status"] for j in jobs if j["selected"]]),
-        "summary": _summary(jobs, dims),
+        "options": {
+            **(manifest.get("options") or {}),
+            "fail_under": fail_under,
+            "fail_under_controls": fail_under_controls,
+        },
+        "aggregate_status": status,
+        "summary": summary,
+        "controls": controls,
         "algorithms": compare_algorithms(jobs, dims),
         "agreement": _agreement(ws, run_id),
         "jobs": jobs,

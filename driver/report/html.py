@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from driver.report.agreement_html import agreement_section
+from driver.report.controls_html import judge_checks_section
 
 PAGE_SIZE = 100
 
@@ -154,6 +155,7 @@ def render_html(report: Mapping[str, Any], root: str) -> str:
 <title>VFScore report — {_e(report["run_id"])}</title><style>{style}</style></head>
 <body><h1>VFScore report — run {_e(report["run_id"])}</h1>
 {_summary(report)}
+{judge_checks_section(report.get("controls"), dims, root)}
 {_algorithms(report["algorithms"], dims)}
 {_errors(report["jobs"])}
 {agreement_section(report.get("agreement"))}

@@ -16,7 +16,7 @@ from driver.ssot.table_merge import format_cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FIRST_COLUMNS = [
     "run_id", "job_id", "product_id", "variant", "algo", "status", "selected",
-    "vfscore_overall", "error", "root_error", "retry_hint", "skip_reason",
+    "vfscore_overall", "relative_to_gt", "error", "root_error", "retry_hint", "skip_reason",
 ]  # fmt: skip
 REPEAT_COLUMNS = ["run_id", "job_id", "judge", "repeat", "overall", "dimension", "score"]
 

@@ -19,8 +19,8 @@ from blender_addon.contract.pose_match import FRAME_SIDE, MATCH_SIDE, POSE_SEARC
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
 from blender_addon.contract.spec import CameraRig, CameraView, preset
 from driver.config.settings import RunSettings
-from driver.demo.glb_perturb import write_perturbed
 from driver.pipeline.launcher import run_render
+from driver.pipeline.perturb import write_perturbed
 from driver.pipeline.stages import matched_views, pose_targets
 from rubric.core.definition import load_rubric
 from rubric.core.judge import MatchedView
