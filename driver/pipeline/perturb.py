@@ -149,6 +149,8 @@ def _flat(img: Image.Image) -> Image.Image:
 
 def _hue_factor(factor: list[float], degrees: float) -> list[float]:
     h, s, v = colorsys.rgb_to_hsv(*factor[:3])
+    if s == 0:  # a grey has no hue to turn
+        return factor
     return [*colorsys.hsv_to_rgb((h + degrees / 360) % 1.0, s, v), *factor[3:]]
 
 
@@ -160,10 +162,11 @@ def _colour(
             slot = _slot(material, where)
             if slot is not None and key in slot:
                 index = slot[key]["index"]
-                slot[key] = {
-                    **slot[key],
-                    "index": glb.add_texture(index, _map_rgb(glb.image(index), fn)),
-                }
+                before = glb.image(index)
+                after = _map_rgb(before, fn)
+                # A grey texture turned by a hue, a plain one blurred: nothing to add.
+                if not np.array_equal(np.asarray(before.convert("RGBA")), np.asarray(after)):
+                    slot[key] = {**slot[key], "index": glb.add_texture(index, after)}
         if hue_deg is not None:
             for where, key in COLOUR_FACTORS:
                 slot = _slot(material, where)

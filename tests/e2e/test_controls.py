@@ -1,0 +1,185 @@
+"""Controls (issue 31): per product, the ground truth and known-wrong copies of it, judged like
+candidates, kept out of generations.csv, and the figures that say whether the judge discriminates.
+
+The stand-in renderer draws a disc whose colour comes from the model's bytes, so every distinct
+model renders differently and costs milliseconds; the real renderer and the offline judge are
+checked on the demo at the end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from driver.demo.assets import label_texture, write_textured_glb
+from driver.demo.glb_writer import Material, box_mesh, glb_bytes
+from driver.report.build import report_dir
+from rubric.core.definition import load_rubric
+from tests.support.compute_cli import use_fake_blender, vfscore
+from tests.support.fast_workspace import RUN_ID, build, fake_runs, table
+from tests.support.llm_server import ScriptedServer, answer_json, ok_reply
+
+DIMS = load_rubric().names
+CONTROLS = ("gt", "gt_hue", "gt_flat", "gt_matte", "gt_blur", "other_product")
+
+
+@pytest.fixture
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return use_fake_blender(tmp_path, monkeypatch)
+
+
+def two_products(root: Path) -> Path:
+    """Four candidates of two products, each product with its own textured ground truth."""
+    ws = build(root, n_jobs=4)
+    rows = table(ws)
+    for product, palette, first in (("000123", None, 0), ("000456", "warm", 2)):
+        gt = ws / "dataset" / product / "gt" / "model.glb"
+        gt.parent.mkdir(parents=True)
+        tex = label_texture() if palette is None else label_texture(
+            palette=((230, 120, 20), (240, 220, 60), (200, 40, 40), (250, 240, 220))
+        )  # fmt: skip
+        write_textured_glb(gt, tex)
+        for i in (first, first + 1):
+            rows.loc[i, "product_id"] = product
+            rows.loc[i, "gt_object_path"] = gt.relative_to(ws).as_posix()
+    rows.to_csv(ws / "tables" / "generations.csv", index=False, encoding="utf-8-sig")
+    return ws
+
+
+def controls_table(ws: Path) -> list[dict[str, str]]:
+    import csv
+
+    with open(ws / "tables" / "vfscore_controls.csv", encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def report_json(ws: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((report_dir_of(ws) / "report.json").read_text())
+    return doc
+
+
+def report_dir_of(ws: Path) -> Path:
+    from driver.ssot.workspace import Workspace
+
+    return report_dir(Workspace(ws), RUN_ID)
+
+
+def same_score_judge(server: ScriptedServer) -> str:
+    server.responder = lambda r: ok_reply("openai", answer_json(DIMS, 70))
+    return f"openai-compatible:{server.url}/v1#same"
+
+
+def test_a_judge_that_gives_everything_one_score_is_at_chance_and_gated(
+    tmp_path: Path, fake: Path
+) -> None:
+    ws = two_products(tmp_path / "ws")
+    with ScriptedServer() as server:
+        judge = same_score_judge(server)
+        ran = vfscore(ws, "--controls", "--judge", judge, "--repeats", "1")
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        assert "controls: 5/10 pairs right (0.50 [" in ran.stdout
+        assert f"overall, {', '.join(DIMS)} not discriminating" in ran.stdout
+        rows = controls_table(ws)
+        assert {(r["product"], r["control"]) for r in rows} == {
+            (p, c) for p in ("000123", "000456") for c in CONTROLS
+        }
+        assert {r["status"] for r in rows} == {"ok"} and {r["vfscore_overall"] for r in rows} == {
+            "70"
+        }
+        figures = report_json(ws)["controls"]["judges"]["openai-compatible:same"]
+        assert figures["accuracy"]["overall"]["value"] == 0.5
+        assert figures["not_discriminating"] == ["overall", *DIMS]
+        assert {j["relative_to_gt"] for j in report_json(ws)["jobs"]} == {1.0}
+        calls = len(server.requests)
+        gated = vfscore(ws, "--controls", "--judge", judge, "--repeats", "1",
+                        "--fail-under-controls", "0.8")  # fmt: skip
+        assert gated.returncode == 3
+        assert report_json(ws)["controls"]["gate"] == {
+            "fail_under": 0.8, "judges": ["openai-compatible:same"], "accuracy": 0.5,
+            "passed": False,
+        }  # fmt: skip
+        assert len(server.requests) == calls  # the gated rerun reused every control
+
+
+def test_controls_leave_generations_alone_and_a_rerun_costs_nothing(
+    tmp_path: Path, fake: Path
+) -> None:
+    ws = two_products(tmp_path / "ws")
+    with ScriptedServer() as server:
+        judge = same_score_judge(server)
+        assert vfscore(ws, "--judge", judge, "--repeats", "1").returncode == 0
+        before = (ws / "tables" / "generations.csv").read_bytes()
+        renders, calls = len(fake_runs(fake)), len(server.requests)
+        assert vfscore(ws, "--controls", "--judge", judge, "--repeats", "1").returncode == 0
+        assert (ws / "tables" / "generations.csv").read_bytes() == before
+        # Five renders per product: another product's gt reuses that product's own views.
+        assert len(fake_runs(fake)) - renders == 10 and len(server.requests) > calls
+        renders, calls = len(fake_runs(fake)), len(server.requests)
+        again = vfscore(ws, "--controls", "--judge", judge, "--repeats", "1")
+        assert "12 control(s) judged (12 reused)" in again.stdout
+        assert (len(fake_runs(fake)), len(server.requests)) == (renders, calls)
+        assert (ws / "tables" / "generations.csv").read_bytes() == before
+        redo = vfscore(ws, "--controls", "--judge", judge, "--repeats", "1", "--redo")
+        assert redo.returncode == 0
+        assert len(fake_runs(fake)) - renders == 16  # 4 candidates and 12 controls again
+        folders = sorted(p.name for p in (ws / "runs" / RUN_ID / "metrics" / "vfscore").iterdir())
+        assert "_controls" in folders
+
+
+def test_what_cannot_be_a_control_is_skipped_with_its_reason(tmp_path: Path, fake: Path) -> None:
+    ws = two_products(tmp_path / "ws")
+    rows = table(ws)
+    plain = ws / "dataset" / "plain.glb"  # one flat grey colour: no texture, a grey factor
+    plain.write_bytes(glb_bytes(box_mesh((0.8, 0.6, 0.5)), Material((0.5, 0.5, 0.5, 1.0))))
+    grey = ws / "dataset" / "grey.glb"  # an achromatic texture: a hue turn changes nothing
+    write_textured_glb(grey, Image.effect_noise((64, 64), 40).convert("RGB"))
+    (ws / "dataset" / "page.glb").write_text("<!DOCTYPE html><html></html>")
+    extra = rows.iloc[[0, 0, 0, 0]].copy()
+    extra["job_id"] = ["0000000000a1", "0000000000a2", "0000000000a3", "0000000000a4"]
+    extra["product_id"] = ["plain", "grey", "page", "gone"]
+    extra["gt_object_path"] = ["dataset/plain.glb", "dataset/grey.glb", "dataset/page.glb",
+                               "dataset/gone.glb"]  # fmt: skip
+    import pandas as pd
+
+    pd.concat([rows, extra]).to_csv(
+        ws / "tables" / "generations.csv", index=False, encoding="utf-8-sig"
+    )
+    ran = vfscore(ws, "--controls", "--repeats", "1")
+    assert "Traceback" not in ran.stdout + ran.stderr
+    by = {(r["product"], r["control"]): r for r in controls_table(ws)}
+    nothing = "the ground truth has nothing this copy changes"
+    for control in ("gt_hue", "gt_flat", "gt_blur"):
+        assert (by[("plain", control)]["status"], by[("plain", control)]["error"]) == (
+            "skipped", nothing,
+        )  # fmt: skip
+    assert by[("plain", "gt_matte")]["status"] == "ok"
+    assert (by[("grey", "gt_hue")]["status"], by[("grey", "gt_hue")]["error"]) == (
+        "skipped", nothing,
+    )  # fmt: skip
+    assert by[("grey", "gt_flat")]["status"] == "ok"
+    assert by[("page", "gt")]["status"] == "skipped"
+    assert by[("page", "gt")]["error"].startswith("GLB import failed: not a glTF binary")
+    assert by[("page", "gt_hue")]["error"].startswith("the ground truth could not be judged")
+    assert (by[("gone", "gt")]["status"], by[("gone", "gt")]["error"]) == (
+        "skipped", "ground-truth model 'dataset/gone.glb' does not exist",
+    )  # fmt: skip
+    assert by[("gone", "other_product")]["status"] == "ok"  # the only control it can have
+    assert not any(r["status"] == "error" for r in by.values())
+
+
+def test_the_judge_checks_in_chromium(tmp_path: Path, fake: Path, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    ws = two_products(tmp_path / "ws")
+    with ScriptedServer() as server:
+        assert vfscore(ws, "--controls", "--judge", same_score_judge(server)).returncode == 0
+    browser.get((report_dir_of(ws) / "index.html").resolve().as_uri())
+    section = browser.find_element(By.ID, "judge-checks")
+    assert "controls: 5/10 pairs right" in section.text
+    assert section.text.count("not discriminating in this run") == 1 + len(DIMS)
+    thumbs = section.find_elements(By.CSS_SELECTOR, ".product-controls img")
+    assert len(thumbs) == 12
+    assert all(browser.execute_script("return arguments[0].naturalWidth", t) > 0 for t in thumbs)
