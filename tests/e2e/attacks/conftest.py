@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from driver.ssot.table_io import read_csv_text
+from driver.ssot.table_merge import TableFormatError
 
 
 @pytest.fixture(autouse=True)
@@ -17,7 +18,10 @@ def no_internal_error_in_any_table(tmp_path: Path) -> Iterator[None]:
     for table in tmp_path.rglob("generations.csv"):
         if not table.is_file():
             continue
-        header, rows, _ = read_csv_text(table)
+        try:
+            header, rows, _ = read_csv_text(table)
+        except TableFormatError:  # an attack on the table itself: its own test checks it
+            continue
         if "vf_error" not in header:
             continue
         col = header.index("vf_error")
