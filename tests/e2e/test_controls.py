@@ -183,3 +183,37 @@ def test_the_judge_checks_in_chromium(tmp_path: Path, fake: Path, browser: Any) 
     thumbs = section.find_elements(By.CSS_SELECTOR, ".product-controls img")
     assert len(thumbs) == 12
     assert all(browser.execute_script("return arguments[0].naturalWidth", t) > 0 for t in thumbs)
+
+
+@pytest.mark.blender
+def test_the_offline_judge_on_the_demo_sees_colour_kinds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two demo products at 64 px: the offline judge ranks each gt above its hue-turned and
+    flat copies and above the other product's gt. (At this size it also ranks the matte copies
+    below, by a point; it does not see the 1 % blur: ranked at or above the gt.)"""
+    from blender_addon.contract.spec import preset
+    from driver.demo.workspace import DEMO_RUN_ID, PRODUCTS, build_demo_workspace
+
+    monkeypatch.delenv("VFSCORE_BLENDER", raising=False)
+    ws = build_demo_workspace(
+        tmp_path / "demo", preset().with_changes(resolution=(64, 64), samples=4), PRODUCTS[:2]
+    )
+    (ws / "vfscore.toml").write_text("[render]\nresolution = 64\nsamples = 4\n")
+    from typer.testing import CliRunner
+
+    from driver.cli.app import app
+
+    args = ["compute", "--workspace", str(ws), "--run-id", DEMO_RUN_ID, "--controls"]
+    result = CliRunner().invoke(app, [*args, "--repeats", "1", "--max-parallel", "2"])
+    assert result.exit_code == 0, result.output
+    rows = controls_table(ws)
+    assert len(rows) == 12 and {r["status"] for r in rows} == {"ok"}
+    doc = json.loads((ws / "runs" / DEMO_RUN_ID / "metrics/vfscore/report/report.json").read_text())
+    kinds = doc["controls"]["judges"]["offline:appearance-2.3"]["by_kind"]
+    for kind in ("gt_hue", "gt_flat", "other_product"):
+        assert kinds[kind]["accuracy"]["value"] == 1.0, (kind, kinds[kind])
+        assert kinds[kind]["median_margin"] > 5
+    assert kinds["gt_flat"]["expected_dimensions"]["color_palette"]["moved"] is True
+    relative = [j["relative_to_gt"] for j in doc["jobs"] if j["algo"] == "faithful"]
+    assert all(r is not None and r >= 0.95 for r in relative), relative
