@@ -217,3 +217,74 @@ def test_the_offline_judge_on_the_demo_sees_colour_kinds(
     assert kinds["gt_flat"]["expected_dimensions"]["color_palette"]["moved"] is True
     relative = [j["relative_to_gt"] for j in doc["jobs"] if j["algo"] == "faithful"]
     assert all(r is not None and r >= 0.95 for r in relative), relative
+
+
+def _hues(rgb: Any) -> Any:
+    """The normalised 12-bin hue histogram of an image's coloured pixels (centre half)."""
+    import numpy as np
+
+    h, w, _ = rgb.shape
+    centre = rgb[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4].reshape(-1, 3) / 255.0
+    top, low = centre.max(axis=1), centre.min(axis=1)
+    coloured = centre[(top - low > 0.2) & (top > 0.2)]
+    if not len(coloured):
+        return np.zeros(12)
+    hsv = np.asarray(Image.fromarray((coloured[None] * 255).astype("uint8")).convert("HSV"))
+    counts = np.bincount(hsv[0, :, 0].astype(int) * 12 // 256, minlength=12)
+    return counts / counts.sum()
+
+
+def _colour_judge(record: Any) -> Any:
+    """A loopback judge that scores colour and texture by how alike the hue histograms of the
+    photos and the renders are; finish is always 70."""
+    import base64
+    import io
+
+    import numpy as np
+
+    hists: dict[str, list[Any]] = {"photo": [], "render": []}
+    kind = "photo"
+    for part in record.body["messages"][-1]["content"]:
+        if part["type"] == "text":
+            kind = "photo" if part["text"].startswith("Reference photo") else "render"
+            continue
+        data = base64.b64decode(part["image_url"]["url"].partition(",")[2])
+        hists[kind].append(_hues(np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))))
+    l1 = float(np.abs(np.mean(hists["photo"], 0) - np.mean(hists["render"], 0)).sum())
+    score = max(0, min(100, round(100 - 50 * l1)))
+    answer = {d: {"score": 70 if d == "finish" else score, "rationale": "colour"} for d in DIMS}
+    return ok_reply("openai", json.dumps(answer))
+
+
+@pytest.mark.blender
+def test_a_colour_judge_sees_colour_kinds_and_is_flagged_on_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from blender_addon.contract.spec import preset
+    from driver.demo.workspace import DEMO_RUN_ID, PRODUCTS, build_demo_workspace
+
+    monkeypatch.delenv("VFSCORE_BLENDER", raising=False)
+    ws = build_demo_workspace(
+        tmp_path / "demo", preset().with_changes(resolution=(64, 64), samples=4), PRODUCTS[:2]
+    )
+    # Photos then renders, in order: the stand-in judge reads each image's label.
+    (ws / "vfscore.toml").write_text(
+        "[render]\nresolution = 64\nsamples = 4\n[judge]\nshuffle_images = false\n"
+    )
+    with ScriptedServer() as server:
+        server.responder = _colour_judge
+        judge = f"openai-compatible:{server.url}/v1#colour"
+        from typer.testing import CliRunner
+
+        from driver.cli.app import app
+
+        args = ["compute", "--workspace", str(ws), "--run-id", DEMO_RUN_ID, "--controls"]
+        result = CliRunner().invoke(app, [*args, "--repeats", "1", "--judge", judge])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((ws / "runs" / DEMO_RUN_ID / "metrics/vfscore/report/report.json").read_text())
+    figures = doc["controls"]["judges"]["openai-compatible:colour"]
+    for kind in ("gt_hue", "gt_flat", "other_product"):
+        assert figures["by_kind"][kind]["accuracy"]["value"] == 1.0, (kind, figures["by_kind"])
+    assert figures["accuracy"]["finish"]["value"] == 0.5
+    assert "finish" in figures["not_discriminating"]
+    assert figures["by_kind"]["gt_matte"]["expected_dimensions"]["finish"]["moved"] is False
