@@ -288,3 +288,37 @@ def test_a_colour_judge_sees_colour_kinds_and_is_flagged_on_finish(
     assert figures["accuracy"]["finish"]["value"] == 0.5
     assert "finish" in figures["not_discriminating"]
     assert figures["by_kind"]["gt_matte"]["expected_dimensions"]["finish"]["moved"] is False
+
+
+def test_a_panel_has_figures_per_member_and_for_the_panel(tmp_path: Path, fake: Path) -> None:
+    ws = two_products(tmp_path / "ws")
+    with ScriptedServer() as a, ScriptedServer() as b:
+        a.responder = lambda r: ok_reply("openai", answer_json(DIMS, 70))
+        b.responder = lambda r: ok_reply("openai", answer_json(DIMS, 40))
+        judges = ["--judge", f"openai-compatible:{a.url}/v1#a"]
+        judges += ["--judge", f"openai-compatible:{b.url}/v1#b"]
+        assert vfscore(ws, "--controls", "--repeats", "1", *judges).returncode == 0
+    rows = controls_table(ws)
+    by_judge: dict[str, set[str]] = {}
+    for r in rows:
+        by_judge.setdefault(r["judge"], set()).add(r["vfscore_overall"])
+    members = {"openai-compatible:a": {"70"}, "openai-compatible:b": {"40"}}
+    assert {k: v for k, v in by_judge.items() if k in members} == members
+    (panel,) = set(by_judge) - set(members)
+    assert by_judge[panel] == {"55"}
+    figures = report_json(ws)["controls"]["judges"]
+    assert set(figures) == {panel, *members}
+    assert all(f["accuracy"]["overall"]["n"] == 10 for f in figures.values())
+
+
+def test_a_dry_run_prices_the_controls_on_their_own_line(tmp_path: Path, fake: Path) -> None:
+    ws = two_products(tmp_path / "ws")
+    with ScriptedServer() as server:
+        judge = same_score_judge(server)
+        ran = vfscore(ws, "--controls", "--judge", judge, "--repeats", "2", "--dry-run")
+        assert server.requests == []
+    assert ran.returncode == 0, ran.stderr
+    line = next(ln for ln in ran.stdout.splitlines() if ln.startswith("controls: "))
+    assert line.startswith("controls: 12 control job(s); estimate for openai-compatible:same: ")
+    assert "24 calls for 12 job(s)" in line
+    assert not (ws / "tables" / "vfscore_controls.csv").exists() and fake_runs(fake) == []
