@@ -102,8 +102,6 @@ def prepare(flags: ComputeFlags, err: Console) -> tuple[Workspace, ComputeOption
         raise ConfigError(describe_validation_error(exc, "option")) from None
     if flags.limit is not None and flags.limit < 1:
         raise ConfigError(f"--limit must be at least 1, got {flags.limit}")
-    if table.controls and table.mode == "pairwise":
-        raise ConfigError("controls are judged in --mode absolute only (not in tournaments yet)")
     if flags.fail_under_controls is not None and not 0 <= flags.fail_under_controls <= 1:
         raise ConfigError(
             f"--fail-under-controls must be 0 to 1, got {flags.fail_under_controls:g}"
@@ -211,7 +209,11 @@ def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSu
             highlight=False,
         )
     if opts.dry_run and opts.controls:
-        cost = summary.control_estimate.line() if summary.control_estimate else "no judge cost"
+        if opts.mode == "pairwise":
+            cost = "they join their products' tournaments: their pairs are in the estimate below"
+        else:
+            est = summary.control_estimate
+            cost = est.line() if est else "no judge cost"
         out.print(f"controls: {summary.planned_controls} control job(s); {cost}")
     if summary.estimate is not None:
         out.print(summary.estimate.line(), highlight=False)

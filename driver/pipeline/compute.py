@@ -35,7 +35,14 @@ from driver.pipeline.artifacts import (
 )
 from driver.pipeline.cluster import ClusterError, ClusterLost, open_cluster
 from driver.pipeline.control_plan import ControlPlan, plan_controls, plan_products
-from driver.pipeline.controls import ControlContext, ControlOutcome, run_controls
+from driver.pipeline.controls import (
+    ENTRANT,
+    ControlContext,
+    ControlOutcome,
+    run_controls,
+    tournament_controls,
+    tournament_entrants,
+)
 from driver.pipeline.cost import RunEstimate, estimate_pairwise, estimate_run
 from driver.pipeline.evaluator import check_deadline
 from driver.pipeline.pairwise import TOURNAMENTS, pairwise_pass
@@ -53,6 +60,7 @@ from driver.pipeline.stages import (
     judge_stage,
     render_stage,
 )
+from driver.pipeline.tournament import Entrant
 from driver.ssot.batched_upsert import BatchedUpserter, TableWriteError
 from driver.ssot.metrics_log import append_log_record, utc_timestamp
 from driver.ssot.table_io import lock_path_for, read_table
@@ -258,10 +266,15 @@ def run_compute(
         duplicate_keys=sel.duplicate_keys,
     )
     if opts.dry_run:
-        summary.estimate = _estimate(ws, sel.candidates, settings, opts)
-        if opts.controls and opts.mode == "absolute":
-            planned = _control_plan(ws, table, opts)
-            summary.planned_controls = len(planned.jobs)
+        planned = _control_plan(ws, table, opts) if opts.controls else None
+        summary.planned_controls = len(planned.jobs) if planned else 0
+        entrants = [] if planned is None or opts.mode != "pairwise" else [
+            Candidate(opts.run_id, ENTRANT + j.control, j.model, j.product.photos, (),
+                      j.product.key)
+            for j in planned.jobs
+        ]  # fmt: skip
+        summary.estimate = _estimate(ws, sel.candidates + entrants, settings, opts)
+        if planned is not None and opts.mode == "absolute":
             summary.control_estimate = _control_estimate(planned, settings, opts)
     else:
         # insert=False: a row archi3D deleted while its job ran must not come back as a ghost.
@@ -286,7 +299,8 @@ def run_compute(
                     run.runner, run.render_slots = cluster["runner"], cluster["slots"]
                     summary.cluster = cluster["info"]
                 if opts.mode == "pairwise":
-                    _pairwise(run, sel)
+                    plan = _control_plan(ws, table, opts) if opts.controls else None
+                    _pairwise(run, sel, plan)
                 else:
                     plan = _control_plan(ws, table, opts) if opts.controls else None
                     summary.planned_controls = len(plan.jobs) if plan else 0
@@ -496,8 +510,10 @@ def _process(run: _Run, todo: list[Candidate]) -> None:
         judges.shutdown(wait=True, cancel_futures=True)
 
 
-def _pairwise(run: _Run, sel: Selection) -> None:
-    """Pairwise mode: renders, then one tournament per product; pairwise columns only."""
+def _pairwise(run: _Run, sel: Selection, plan: ControlPlan | None = None) -> None:
+    """Pairwise mode: renders, then one tournament per product; pairwise columns only. With
+    ``plan``, each product's controls join its tournament (their strengths go to the controls
+    table)."""
     llm = run.settings.judge
     if not isinstance(llm, LLMJudge):
         raise ComputeError("--mode pairwise needs an LLM judge: pass --judge PROVIDER:MODEL")
@@ -524,14 +540,28 @@ def _pairwise(run: _Run, sel: Selection) -> None:
         run.writer.add(pairwise_error_row(e.run_id, e.job_id, redact(e.reason)))
         run.summary.error += 1
         run.tick("error")
+    ctx, outcome = _control_context(run), ControlOutcome()
+    by_group: dict[str, list[Any]] = {}
+    for job in plan.jobs if plan else []:
+        by_group.setdefault(job.product.key, []).append(job)
+    rendered: dict[str, list[Any]] = {}
+    records: list[dict[str, Any]] = []
+
+    def extras(group: str) -> list[Entrant]:
+        rendered[group] = tournament_entrants(ctx, by_group.get(group, []), outcome)
+        return [Entrant(ENTRANT + job.control, tuple(views)) for job, views in rendered[group]]
+
     try:
-        records = pairwise_pass(
+        records += pairwise_pass(
             sel.candidates, render, judge, max_parallel=run.render_slots,
-            max_pairs=run.opts.max_pairs, folder=folder, ok=ok, failed=failed,
+            max_pairs=run.opts.max_pairs, folder=folder, ok=ok, failed=failed, extras=extras,
         )  # fmt: skip
     except FatalJudgeError as exc:
         run.fatal.append(exc)
         return
+    finally:
+        if plan is not None:
+            run.summary.controls = tournament_controls(ctx, plan, records, rendered, outcome)
     run.summary.tournaments = [
         {"group": r["group"], "candidates": len(r["candidates"]), "flip_rate": r["flip_rate"],
          "cost_usd": r["cost_usd"]} for r in records

@@ -77,7 +77,7 @@ def control_columns(dimensions: Sequence[str]) -> list[str]:
     return [
         *KEY_COLUMNS, "product_id", "variant", "vfscore_overall", *[f"vf_{d}" for d in dimensions],
         "status", "error", "artifacts_dir", "source_product", "model_sha256", "photos_sha256",
-        "config_hash",
+        "config_hash", "rank",
     ]  # fmt: skip
 
 
@@ -227,6 +227,75 @@ def _offer_renders(donor: Path, out_dir: Path) -> None:
     if (source / RESULT_FILE).is_file() and not (target / RESULT_FILE).is_file():
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(source, target)
+
+
+ENTRANT = "control:"  # the name of a control among a tournament's entrants
+
+
+def tournament_entrants(
+    ctx: ControlContext, jobs: list[ControlJob], out: ControlOutcome
+) -> list[tuple[ControlJob, list[Path]]]:
+    """The controls of one product rendered for its tournament (``--mode pairwise``); those that
+    cannot be are recorded in ``out`` as skipped or failed."""
+    entrants = []
+    for job in jobs:
+        why = _write_copy(job) if job.perturbation else None
+        if why is None:
+            try:
+                stage = render_stage(
+                    job.model, job.out_dir, ctx.timeout_s, ctx.settings, ctx.cancel, ctx.runner
+                )
+            except EvaluationError as exc:
+                why = record_failure(job.out_dir, str(exc))
+            else:
+                entrants.append((job, stage.views))
+                continue
+        status = "skipped" if job.perturbation else "error"
+        out.rows.append(_unscored_row(ctx, job.product, job.control, status, why, job))
+    return entrants
+
+
+def tournament_rows(
+    ctx: ControlContext, entrants: list[tuple[ControlJob, list[Path]]], record: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """A row per control of a tournament: its Bradley-Terry strength as the overall score (and
+    per dimension), its rank among every entrant, under the judge ``<judge> pairwise``."""
+    rows = []
+    for job, _ in entrants:
+        name = ENTRANT + job.control
+        fit = record["strengths"].get(name)
+        if fit is None:
+            continue
+        dims = {
+            f"vf_{d}": (record["strengths_by_dimension"].get(d) or {}).get(name, {}).get("strength")
+            for d in ctx.settings.judge.rubric.names
+        }
+        rows.append(control_row(
+            ctx, job.product, job.control, f"{record['judge']} pairwise",
+            vfscore_overall=fit["strength"], **dims, status="ok", rank=fit["rank"],
+            artifacts_dir=ctx.ws.rel(job.out_dir), source_product=job.source,
+        ))  # fmt: skip
+    return rows
+
+
+def tournament_controls(
+    ctx: ControlContext,
+    plan: ControlPlan,
+    records: list[dict[str, Any]],
+    rendered: dict[str, list[tuple[ControlJob, list[Path]]]],
+    out: ControlOutcome,
+) -> ControlOutcome:
+    """The controls' rows after the tournaments (``--mode pairwise``), upserted like
+    :func:`run_controls` upserts its own."""
+    rows = [_unscored_row(ctx, p, c, "skipped", why) for p, c, why in plan.skipped] + out.rows
+    out.skip_reasons.update(plan.skip_reasons)
+    for record in records:
+        rows += tournament_rows(ctx, rendered.get(record["group"], []), record)
+    out.rows = rows
+    _count(out, rows)
+    if rows:
+        write_control_rows(ctx.ws, rows, out)
+    return out
 
 
 def run_controls(ctx: ControlContext, plan: ControlPlan) -> ControlOutcome:

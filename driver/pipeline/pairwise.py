@@ -40,9 +40,11 @@ def pairwise_pass(
     folder: Path,
     ok: Callable[[Candidate, dict[str, Any], Path], None],
     failed: Callable[[Candidate, str], None],
+    extras: Callable[[str], list[Entrant]] = lambda group: [],
 ) -> list[dict[str, Any]]:
-    """Render, group, run the tournaments; returns their records. A FatalJudgeError (credentials,
-    quota) propagates: no later comparison could succeed."""
+    """Render, group, run the tournaments; returns their records. ``extras(group)`` are more
+    entrants of a product's tournament (its controls), whose strengths are in the record only.
+    A FatalJudgeError (credentials, quota) propagates: no later comparison could succeed."""
     rendered: dict[str, list[Path]] = {}
     with ThreadPoolExecutor(max_parallel, "render") as pool:
         futures = {c.job_id: pool.submit(render, c) for c in candidates}
@@ -67,6 +69,7 @@ def pairwise_pass(
             failed(members[0], f"pairwise: no other rendered candidate of product {group!r}")
             continue
         entrants = [Entrant(c.job_id, tuple(rendered[c.job_id])) for c in members]
+        entrants += extras(group)
         try:
             record = run_tournament(group, members[0].refs, entrants, judge, max_pairs)
         except FatalJudgeError:

@@ -322,3 +322,31 @@ def test_a_dry_run_prices_the_controls_on_their_own_line(tmp_path: Path, fake: P
     assert line.startswith("controls: 12 control job(s); estimate for openai-compatible:same: ")
     assert "24 calls for 12 job(s)" in line
     assert not (ws / "tables" / "vfscore_controls.csv").exists() and fake_runs(fake) == []
+
+
+def test_in_pairwise_mode_the_controls_join_each_tournament(tmp_path: Path, fake: Path) -> None:
+    """A judge that prefers whatever it sees first: every pair flips, every strength ties, so the
+    gt ranks no better than its copies: accuracy 0.5 from the Bradley-Terry strengths."""
+    ws = two_products(tmp_path / "ws")
+    with ScriptedServer() as server:
+        answer = {n: {"winner": "A", "rationale": "first"} for n in DIMS}
+        server.responder = lambda r: ok_reply("openai", json.dumps(answer))
+        judge = f"openai-compatible:{server.url}/v1#pairs"
+        ran = vfscore(ws, "--mode", "pairwise", "--controls", "--judge", judge, "--repeats", "1")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    rows = controls_table(ws)
+    assert {(r["product"], r["control"]) for r in rows} == {
+        (p, c) for p in ("000123", "000456") for c in CONTROLS
+    }
+    assert {r["judge"] for r in rows} == {"openai-compatible:pairs pairwise"}
+    assert all(r["status"] == "ok" and r["rank"] for r in rows)
+    record = json.loads(
+        next(
+            (ws / "runs" / RUN_ID / "metrics" / "vfscore" / "_tournaments").glob("*.json")
+        ).read_text()
+    )
+    assert "control:gt" in record["candidates"] and len(record["candidates"]) == 8
+    figures = report_json(ws)["controls"]["judges"]["openai-compatible:pairs pairwise"]
+    assert figures["accuracy"]["overall"]["value"] == 0.5
+    assert "controls: 5/10 pairs right" in ran.stdout
+    assert set(table(ws)["vf_pairwise_status"]) == {"ok"}  # the candidates' rows, as before
