@@ -21,8 +21,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from driver.pipeline.perturb import CONTROL_PERTURBATIONS
-from driver.pipeline.selection import product_group, resolve_refs
-from driver.ssot.workspace import UnsafePathError, Workspace
+from driver.pipeline.selection import product_group, resolve_model, resolve_refs
+from driver.ssot.workspace import Workspace
 from rubric.core.controls import POSITIVE
 from rubric.core.images import ImageInputError, load_image
 
@@ -81,18 +81,6 @@ def control_dir(ws: Workspace, run_id: str, product: Product, control: str) -> P
     )
 
 
-def _ground_truth(ws: Workspace, value: object) -> Path | str:
-    if not isinstance(value, str) or not value.strip():
-        return "no ground-truth model (gt_object_path is empty)"
-    try:
-        path = ws.resolve(value)
-    except UnsafePathError as exc:
-        return f"gt_object_path rejected: {exc}"
-    if not path.is_file():
-        return f"ground-truth model {value!r} does not exist"
-    return path
-
-
 def plan_products(
     ws: Workspace,
     table: pd.DataFrame,
@@ -115,7 +103,7 @@ def plan_products(
         mine += [p for p in refs if p not in mine]
     products = []
     for key, row in rows.items():
-        gt = _ground_truth(ws, row.get(GT_COLUMN))
+        gt = resolve_model(ws, row.get(GT_COLUMN), GT_COLUMN, "ground-truth model")
         products.append(
             Product(
                 key,

@@ -107,17 +107,20 @@ def product_group(row: pd.Series) -> str:
     return f"{product}/{variant}" if product and variant else product
 
 
-def _resolve_glb(ws: Workspace, value: object) -> Path | str:
+def resolve_model(
+    ws: Workspace, value: object, column: str = "gen_object_path", what: str = "generated model"
+) -> Path | str:
+    """The model a table cell names, inside the workspace; else why it cannot be used."""
     if not isinstance(value, str) or not value.strip():
-        return "gen_object_path is empty"
+        return f"{column} is empty"
     try:
         path = ws.resolve(value)
     except UnsafePathError as exc:
-        return f"gen_object_path rejected: {exc}"
+        return f"{column} rejected: {exc}"
     if not path.is_file():
-        return f"generated model {value!r} does not exist"
+        return f"{what} {value!r} does not exist"
     if path.stat().st_size == 0:
-        return f"generated model {value!r} is empty (0 bytes)"
+        return f"{what} {value!r} is empty (0 bytes)"
     return path
 
 
@@ -193,7 +196,7 @@ def select_jobs(
         except UnsafePathError as exc:
             sel.input_errors.append(InputError(run_id, job_id, str(exc)))
             continue
-        glb = _resolve_glb(ws, row.get("gen_object_path"))
+        glb = resolve_model(ws, row.get("gen_object_path"))
         if isinstance(glb, str):
             sel.input_errors.append(InputError(run_id, job_id, glb))
             continue
