@@ -350,3 +350,23 @@ def test_in_pairwise_mode_the_controls_join_each_tournament(tmp_path: Path, fake
     assert figures["accuracy"]["overall"]["value"] == 0.5
     assert "controls: 5/10 pairs right" in ran.stdout
     assert set(table(ws)["vf_pairwise_status"]) == {"ok"}  # the candidates' rows, as before
+
+
+def test_a_copy_that_renders_like_the_gt_is_skipped_not_a_tie(
+    tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = two_products(tmp_path / "ws")
+    monkeypatch.setenv("FAKE_BLENDER_SAME", "1")  # every model renders alike
+    assert vfscore(ws, "--controls", "--repeats", "1").returncode == 0
+    by = {(r["product"], r["control"]): r for r in controls_table(ws)}
+    for product in ("000123", "000456"):
+        assert by[(product, "gt")]["status"] == "ok"
+        for control in CONTROLS[1:]:
+            row = by[(product, control)]
+            assert (row["status"], row["error"]) == (
+                "skipped", "renders identical to the ground truth's",
+            ), control  # fmt: skip
+    assert (
+        report_json(ws)["controls"]["judges"]["offline:appearance-2.3"]["accuracy"]["overall"]["n"]
+        == 0
+    )

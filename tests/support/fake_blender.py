@@ -13,7 +13,8 @@ environment:
   FAKE_BLENDER_ESCAPE    "1": the hanging run starts a child in a new session (escapes killpg)
   FAKE_BLENDER_STUBBORN  "1": the run ignores SIGTERM and SIGINT (a hung Blender)
 
-The disc's colour is taken from the model's bytes, so different models give different renders.
+The disc's colour is taken from the model's bytes, so different models give different renders
+(FAKE_BLENDER_SAME "1": one colour for every model, as for copies that render alike).
   FAKE_BLENDER_FAIL      "CODE:MESSAGE" exits CODE after writing a failed result with MESSAGE;
                          "CODE" alone exits CODE without writing any result (a crash)
 """
@@ -103,7 +104,9 @@ def main(argv: list[str]) -> int:
     views = []
     for i, view in enumerate(spec["rig"]["views"]):
         img = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-        r, g, b = hashlib.sha256(glb.read_bytes()).digest()[:3]
+        r, g, b = hashlib.sha256(
+            b"same" if os.environ.get("FAKE_BLENDER_SAME") else glb.read_bytes()
+        ).digest()[:3]
         ImageDraw.Draw(img).ellipse([w // 4, h // 4, 3 * w // 4, 3 * h // 4], (r, g, b, 255))
         name = f"{i:02d}_{view['name']}.png"
         img.save(out_dir / name)
