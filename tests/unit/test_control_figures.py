@@ -71,3 +71,46 @@ def test_expected_dimensions_and_relative_scores() -> None:
     assert expected_dimensions("other_product", DIMS) == DIMS
     assert relative_to_gt(45, 90) == 0.5
     assert relative_to_gt(45, 0) is None and relative_to_gt(None, 90) is None
+
+
+def test_a_negative_scored_above_the_gt_is_a_wrong_pair() -> None:
+    scores = [_score("a", "gt", 40), _score("a", "gt_hue", 60), _score("a", "gt_flat", 40)]
+    acc = control_figures(scores, DIMS)["judges"]["j"]["accuracy"]["overall"]
+    assert (acc["value"], acc["right"], acc["n"]) == (0.25, 0.5, 2)
+
+
+def test_the_interval_resamples_every_pair_and_repeats_itself() -> None:
+    one_wrong = accuracy([0.0] + [1.0] * 19)
+    assert one_wrong["low"] < 1.0 == one_wrong["high"]  # the wrong pair is drawn too
+    varied = [1.0, 0.0, 0.5] * 13 + [1.0]
+    assert all(accuracy(varied) == accuracy(varied) for _ in range(3))
+
+
+def test_every_product_and_every_kind_with_pairs_counts() -> None:
+    scores = [
+        _score("a", "gt_hue", 10),  # product a has no gt: no pair, and b still counts
+        _score("b", "gt", 80), _score("b", "gt_flat", 55), _score("b", "gt_flat", 55),
+        _score("c", "gt", 80), _score("c", "gt_flat", 60),
+    ]  # fmt: skip
+    f = control_figures(scores, DIMS)["judges"]["j"]
+    assert f["accuracy"]["overall"]["n"] == 2
+    assert list(f["by_kind"]) == ["gt_flat"]  # no hue pair: the kind is left out, not the rest
+    assert f["by_kind"]["gt_flat"]["median_margin"] == 22.5
+
+
+def test_a_dimension_one_side_lacks_is_not_compared() -> None:
+    gt = ControlScore("a", "gt", "j", 80, {"finish": 80})
+    matte = ControlScore("a", "gt_matte", "j", 60, {"finish": 60, "color_palette": 90})
+    f = control_figures([gt, matte], DIMS)["judges"]["j"]
+    assert f["accuracy"]["color_palette"]["n"] == 0
+    assert f["by_kind"]["gt_matte"]["expected_dimensions"]["finish"] == {
+        "accuracy": 1.0, "moved": True,
+    }  # fmt: skip
+
+
+def test_the_summary_names_each_judge_of_a_panel() -> None:
+    scores = [_score("a", "gt", 80), _score("a", "gt_hue", 50)]
+    scores += [ControlScore("a", "gt", "k", 70, {}), ControlScore("a", "gt_hue", "k", 90, {})]
+    line = summary_line(control_figures(scores, DIMS))
+    assert line.startswith("controls: j: 1/1 pairs right (1.00 [1.00, 1.00]")
+    assert " | k: 0/1 pairs right (0.00 [0.00, 0.00])" in line
