@@ -47,14 +47,16 @@ class RunSettings:
     blender: str | None = None  # the Blender binary to launch; None: $VFSCORE_BLENDER or bpy
     warnings: tuple[str, ...] = ()  # about the run's settings, copied into every job's payload
 
-    def input_hashes(self) -> dict[str, str]:
+    def input_hashes(self) -> dict[str, Any]:
         """What a finished result must have been made with, besides the model and the photos:
-        the render spec, the judge (provider, model, sampling) and the rubric."""
+        the render spec, the judge (provider, model, sampling), the rubric and the number of
+        repeats (a median of 1 answer is not a median of 5)."""
         judge = json.dumps(self.config.get("judge"), sort_keys=True, separators=(",", ":"))
         return {
             "spec_hash": self.spec.spec_hash(),
             "judge_hash": hashlib.sha256(judge.encode()).hexdigest(),
             "rubric_hash": self.judge.rubric.rubric_hash(),
+            "repeats": self.config.get("repeats"),
         }
 
     @property

@@ -95,7 +95,7 @@ def test_by_import_then_archi3d_rewrites_and_reads_its_cache(
     from driver.config.settings import build_settings
     from driver.pipeline.artifacts import load_finished
 
-    settings = build_settings(load_config(None), cache_dir=None)
+    settings = build_settings(load_config(None), cache_dir=None, extra={"repeats": 2})
     glb, refs = Path(job["cand_glb"]), tuple(Path(r) for r in job["ref_images"])
     record = json.loads((out_dir / "vfscore_result.json").read_text())
     assert load_finished(out_dir, glb, refs, settings) == record

@@ -177,7 +177,7 @@ def test_load_finished_trusts_only_the_record(tmp_path: Path) -> None:
     assert finished() == record
 
 
-@pytest.mark.parametrize("change", ["model", "photo", "spec", "judge", "rubric"])
+@pytest.mark.parametrize("change", ["model", "photo", "spec", "judge", "rubric", "repeats"])
 def test_a_result_made_from_other_inputs_is_not_reused(tmp_path: Path, change: str) -> None:
     out = place(tmp_path).out_dir
     payload = write_success(place(tmp_path), settings(), stage(tmp_path), judged(), 0.5)
@@ -191,6 +191,8 @@ def test_a_result_made_from_other_inputs_is_not_reused(tmp_path: Path, change: s
         now = RunSettings(SPEC.with_changes(samples=6), OfflineJudge(RUBRIC), {"k": "v"})
     elif change == "judge":
         now = RunSettings(SPEC, OfflineJudge(RUBRIC), {"k": "v", "judge": {"model": "other"}})
+    elif change == "repeats":
+        now = RunSettings(SPEC, OfflineJudge(RUBRIC), {"k": "v", "repeats": 5})
     else:
         other = dataclasses.replace(RUBRIC, version="9.9")
         now = RunSettings(SPEC, OfflineJudge(other), {"k": "v"})
