@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 from skimage.color import deltaE_ciede2000, rgb2lab
 
+from blender_addon.contract.digest import sha256_file
 from blender_addon.contract.pose_match import targets_key
 from blender_addon.contract.render_job import RESULT_FILE, RenderJob
 from blender_addon.contract.spec import RenderSpec, preset
@@ -33,7 +34,6 @@ from driver.config.settings import RunSettings
 from driver.pipeline.launcher import run_render
 from driver.pipeline.perturb import PERTURBATIONS, write_perturbed
 from driver.pipeline.stages import matched_views, pose_targets
-from hdri.registry import sha256_file
 from rubric.core.definition import load_rubric
 from rubric.core.judge import MatchedView
 from rubric.offline.judge import OfflineJudge

@@ -7,13 +7,20 @@ against its recorded sha256 before it lights a render.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from blender_addon.contract.files import open_regular
+if TYPE_CHECKING:
+    from blender_addon.contract.digest import sha256_file
+else:
+    # Inside the packaged extension this folder is a sub-package of the add-on, next to contract/,
+    # and no top-level blender_addon exists; in the source tree, hdri is a top-level package.
+    try:
+        from ..contract.digest import sha256_file
+    except ImportError:
+        from blender_addon.contract.digest import sha256_file
 
 HDRI_DIR = Path(__file__).resolve().parent
 REGISTRY_FILE = HDRI_DIR / "registry.json"
@@ -39,15 +46,6 @@ class ResolvedHdri:
 
     entry: HdriEntry
     path: Path
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file's bytes (a regular file only: see ``open_regular``)."""
-    h = hashlib.sha256()
-    with open_regular(path) as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def load_registry(path: Path = REGISTRY_FILE) -> dict[str, HdriEntry]:

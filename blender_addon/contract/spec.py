@@ -6,12 +6,12 @@ in every result, so any change to a value here is a change of the standard rende
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal, get_args
 
+from .digest import canonical_sha256
 from .keys import reject_unknown_keys
 
 # 2: `engine` removed (the standard render is Cycles; nothing else was ever used).
@@ -95,8 +95,7 @@ class RenderSpec:
 
     def spec_hash(self) -> str:
         """sha256 of the canonical JSON of the spec: stable across runs and machines."""
-        canon = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+        return canonical_sha256(self.to_dict())
 
     def with_changes(self, **changes: Any) -> RenderSpec:
         """A copy with some fields changed (validated like any spec)."""

@@ -9,6 +9,7 @@ from typing import Any
 import bpy
 
 from ..contract.atomic import write_json_atomic
+from ..contract.digest import sha256_file
 from ..contract.png_meta import strip_png_file
 from ..contract.render_job import (
     DOC_VERSION,
@@ -27,7 +28,6 @@ from ..scene.hdri_access import (
     ResolvedHdri,
     blender_world_dir,
     resolve_hdri,
-    sha256_file,
 )
 from .matched import render_matched
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import bpy
 
+from ..contract.digest import sha256_file
 from ..contract.png_meta import strip_png_file
 from ..contract.pose_match import (
     MATCH_MARGIN,
@@ -28,7 +29,6 @@ from ..contract.pose_match import (
 from ..contract.render_job import RenderFailure
 from ..contract.spec import RenderSpec
 from ..scene.build import camera_pose
-from ..scene.hdri_access import sha256_file
 from ..scene.silhouette import model_bvh, silhouette
 
 MATCH_CAMERA = "VFScore_MatchCamera"

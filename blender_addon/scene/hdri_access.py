@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import bpy
 
 if TYPE_CHECKING:
-    from hdri.registry import HdriError, ResolvedHdri, load_registry, resolve_hdri, sha256_file
+    from hdri.registry import HdriError, ResolvedHdri, load_registry, resolve_hdri
 else:
     try:
         from ..hdri.registry import (
@@ -21,7 +21,6 @@ else:
             ResolvedHdri,
             load_registry,
             resolve_hdri,
-            sha256_file,
         )
     except ImportError:
         from hdri.registry import (
@@ -29,7 +28,6 @@ else:
             ResolvedHdri,
             load_registry,
             resolve_hdri,
-            sha256_file,
         )
 
 __all__ = [
@@ -38,7 +36,6 @@ __all__ = [
     "blender_world_dir",
     "load_registry",
     "resolve_hdri",
-    "sha256_file",
 ]
 
 

@@ -3,8 +3,6 @@ configuration (config.json) and its hash."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from blender_addon.contract.digest import canonical_sha256
 from blender_addon.contract.spec import RenderSpec, SpecError, preset
 from driver import __version__
 from driver.config.loader import ConfigError, LoadedConfig
@@ -51,10 +50,9 @@ class RunSettings:
         """What a finished result must have been made with, besides the model and the photos:
         the render spec, the judge (provider, model, sampling), the rubric and the number of
         repeats (a median of 1 answer is not a median of 5)."""
-        judge = json.dumps(self.config.get("judge"), sort_keys=True, separators=(",", ":"))
         return {
             "spec_hash": self.spec.spec_hash(),
-            "judge_hash": hashlib.sha256(judge.encode()).hexdigest(),
+            "judge_hash": canonical_sha256(self.config.get("judge")),
             "rubric_hash": self.judge.rubric.rubric_hash(),
             "repeats": self.config.get("repeats"),
         }
@@ -64,8 +62,7 @@ class RunSettings:
         """sha256 of the canonical JSON of the settings that decide a score (``vf_config_hash``):
         the effective configuration less :data:`UNHASHED`."""
         scoring = {k: v for k, v in self.config.items() if k not in UNHASHED}
-        canon = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canon.encode()).hexdigest()
+        return canonical_sha256(scoring)
 
 
 def render_spec_from(table: RenderTable, preset_name: str | None = None) -> RenderSpec:

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.atomic import write_json_atomic
+from blender_addon.contract.digest import sha256_file
 from blender_addon.contract.spec import RenderSpec
 from driver import __version__
 from driver.config.settings import RunSettings
 from driver.pipeline.stages import RENDERS, EvaluationError, RenderStage
 from driver.ssot.vf_columns import one_line
 from driver.ssot.workspace import UnsafePathError, rel_to_workspace
-from hdri.registry import sha256_file
 from rubric.core.errors import redact
 from rubric.core.judge import JudgeResult
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.atomic import write_json_atomic
+from blender_addon.contract.digest import sha256_file
 from blender_addon.contract.pose_match import (
     MAX_TARGETS,
     PoseTarget,
@@ -31,7 +32,6 @@ from driver.pipeline.launcher import (
     run_render,
 )
 from driver.report.thumbs import ensure_thumbnail
-from hdri.registry import sha256_file
 from rubric.core.errors import FatalJudgeError, JudgeError
 from rubric.core.images import ImageInputError
 from rubric.core.judge import JudgeResult, MatchedView, PoseMatchingJudge

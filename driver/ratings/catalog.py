@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from blender_addon.contract.digest import sha256_file
 from driver.pipeline.artifacts import RECORD_JSON
 from driver.ratings.evidence import judge_entries
 from driver.report.build import report_dir
 from driver.report.collect import collect_jobs
 from driver.ssot.workspace import Workspace
-from hdri.registry import sha256_file
 from rubric.core.definition import Rubric
 
 

@@ -6,7 +6,6 @@ never disagree with the rubric it belongs to.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import tomllib
@@ -16,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from blender_addon.contract.digest import canonical_sha256
 from blender_addon.contract.files import open_regular
 from rubric.core.rounding import round_half_up
 from rubric.core.validation import describe_validation_error
@@ -58,8 +58,7 @@ class Rubric:
 
     def rubric_hash(self) -> str:
         """sha256 of the canonical JSON of the whole rubric (wording included)."""
-        canon = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+        return canonical_sha256(self.to_dict())
 
     def answer_schema(self) -> dict[str, Any]:
         """JSON schema of one answer: per dimension an integer score 0-100 and a rationale."""

@@ -6,12 +6,12 @@ Entries hold the answer, the raw text and token usage, never request headers (so
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.atomic import write_json_atomic
+from blender_addon.contract.digest import canonical_sha256
 
 
 def cache_key(
@@ -25,9 +25,7 @@ def cache_key(
         "params": params,
         "repeat": repeat,
     }
-    return hashlib.sha256(
-        json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
+    return canonical_sha256(doc)
 
 
 class ResponseCache:

@@ -161,3 +161,21 @@ def test_addon_scene_and_renders_equal_headless(
         assert (tmp_path / "addon" / view["file"]).read_bytes() == (
             tmp_path / "headless" / view["file"]
         ).read_bytes()
+
+
+def test_the_packaged_hdri_registry_needs_nothing_outside_the_extension(tmp_path: Path) -> None:
+    """Inside Blender the extension is all there is: its hdri/ and contract/ must import with no
+    top-level blender_addon (or any site package) on the path."""
+    with zipfile.ZipFile(build_extension_zip(tmp_path / "dist")) as zf:
+        zf.extractall(tmp_path / "ext" / "vfscore_ext")
+    code = (
+        f"import sys; sys.path.insert(0, {str(tmp_path / 'ext')!r}); "
+        "import vfscore_ext.hdri.registry as r, vfscore_ext.contract.glb_check; "
+        "print(len(r.load_registry()), r.sha256_file.__module__)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    count, module = proc.stdout.split()
+    assert int(count) >= 2 and module == "vfscore_ext.contract.digest"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from blender_addon.contract.digest import sha256_file
 from hdri import make_studio_hdri
-from hdri.registry import HDRI_DIR, HdriError, load_registry, resolve_hdri, sha256_file
+from hdri.registry import HDRI_DIR, HdriError, load_registry, resolve_hdri
 
 pytestmark = pytest.mark.blender  # real Blender: deselected in mutation runs
 

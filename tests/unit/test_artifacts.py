@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from blender_addon.contract.digest import sha256_file
 from blender_addon.contract.spec import preset
 from driver import __version__
 from driver.config.settings import RunSettings
@@ -20,7 +21,6 @@ from driver.pipeline.artifacts import (
     write_success,
 )
 from driver.pipeline.stages import EvaluationError, RenderStage
-from hdri.registry import sha256_file
 from rubric.core.definition import load_rubric
 from rubric.core.judge import JudgeResult, RepeatResult
 from rubric.offline.judge import OfflineJudge

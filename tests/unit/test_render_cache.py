@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from blender_addon.contract.digest import sha256_file
 from blender_addon.contract.spec import RenderSpec, preset
 from driver.config.settings import RunSettings
 from driver.pipeline.stages import cached_render, renderer_version
-from hdri.registry import sha256_file
 from rubric.core.definition import load_rubric
 from rubric.offline.judge import OfflineJudge
 
