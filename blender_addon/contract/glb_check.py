@@ -190,7 +190,8 @@ def _check_buffer_views(doc: dict[str, Any], bin_len: int) -> None:
                 )
 
 
-def _data_uri_bytes(uri: str, what: str) -> bytes:
+def data_uri_bytes(uri: str, what: str) -> bytes:
+    """The bytes of a ``data:`` URI (base64 or percent-encoded); :class:`GlbProblem` if broken."""
     header, comma, payload = uri.partition(",")
     if not comma:
         raise GlbProblem("invalid", f"{what} has a malformed data: URI (no comma)")
@@ -205,7 +206,7 @@ def _data_uri_bytes(uri: str, what: str) -> bytes:
 
 
 def _check_data_uri(uri: str, what: str, is_image: bool) -> None:
-    data = _data_uri_bytes(uri, what)
+    data = data_uri_bytes(uri, what)
     if is_image and not (
         data.startswith(IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
     ):

@@ -4,7 +4,7 @@ Each control is a job like a candidate's: the same render stage (render cache, D
 timeout), the same judge stage (response cache, retries, repeats, rubric), the same artifacts in
 its own folder, reused on a rerun when its inputs are unchanged. Its scores never touch
 ``generations.csv``: they go to ``tables/vfscore_controls.csv``, one row per (run, product,
-variant, control, judge), under that table's lock and with an atomic write.
+control, judge), under that table's lock and with an atomic write.
 
 A negative that changes nothing (a ground truth without textures under ``flat``; an achromatic
 texture under a hue rotation) is skipped with that reason, never counted as a tie: first when its
@@ -164,19 +164,20 @@ def _judge_one(ctx: ControlContext, job: ControlJob, gt_views: list[str]) -> lis
     """Render (or reuse) and judge one control; its rows."""
     photos = job.product.photos
     payload = None if ctx.redo else load_finished(job.out_dir, job.model, photos, ctx.settings)
+    stage = None
     if payload is None:
         stage = render_stage(
             job.model, job.out_dir, ctx.timeout_s, ctx.settings, ctx.cancel, ctx.runner, photos
         )
-        if job.control != POSITIVE and gt_views and _views(job.out_dir) == gt_views:
-            return [_unscored_row(ctx, job.product, job.control, "skipped", IDENTICAL, job)]
+    if job.control != POSITIVE and gt_views and _views(job.out_dir) == gt_views:
+        return [_unscored_row(ctx, job.product, job.control, "skipped", IDENTICAL, job)]
+    if stage is not None:  # rendered, and different from the gt: judge it
         judged, scoring_s = judge_stage(
             photos, ctx.repeats, ctx.settings, stage.views, stage.matched
         )
         place = JobPlace(job.out_dir, photos, ctx.ws.root, None, (), "given")
         payload = write_success(place, ctx.settings, stage, judged, scoring_s)
-    elif job.control != POSITIVE and gt_views and _views(job.out_dir) == gt_views:
-        return [_unscored_row(ctx, job.product, job.control, "skipped", IDENTICAL, job)]
+    assert payload is not None
     return _scored_rows(ctx, job, payload)
 
 
@@ -344,16 +345,21 @@ def write_control_rows(ws: Workspace, rows: list[dict[str, Any]], out: ControlOu
         out.table_error = f"tables/{CONTROLS_TABLE} could not be written: {exc}"
 
 
-def read_control_scores(ws: Workspace, run_ids: Sequence[str]) -> list[ControlScore]:
-    """The scored controls of the runs, from the controls table (none when it does not exist)."""
+def read_control_rows(ws: Workspace, run_id: str) -> list[dict[str, str]]:
+    """The run's rows of the controls table, as text (none when the table does not exist)."""
     path = ws.tables_dir / CONTROLS_TABLE
     if not path.is_file():
         return []
     header, rows, _ = read_csv_text(path)
+    found = (dict(zip(header, cells, strict=False)) for cells in rows)
+    return [row for row in found if row.get("run_id") == run_id]
+
+
+def control_scores(rows: Sequence[dict[str, str]]) -> list[ControlScore]:
+    """The scored controls among ``rows`` (those with a status ``ok`` and a number)."""
     scores = []
-    for cells in rows:
-        row = dict(zip(header, cells, strict=False))
-        if row.get("run_id") not in run_ids or row.get("status") != "ok":
+    for row in rows:
+        if row.get("status") != "ok":
             continue
         try:
             overall = float(row["vfscore_overall"])

@@ -11,7 +11,6 @@ an alpha-masked product keeps its cut-outs.
 
 from __future__ import annotations
 
-import base64
 import colorsys
 import copy
 import io
@@ -23,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from blender_addon.contract.files import read_regular_bytes
-from blender_addon.contract.glb_check import resolve_external
+from blender_addon.contract.glb_check import GlbProblem, data_uri_bytes, resolve_external
 from driver.demo.glb_writer import pack_glb, unpack_glb
 
 PERTURBATIONS = ("hue60", "blur2", "flat", "matte")
@@ -70,7 +69,10 @@ class _Glb:
     def _embedded(self, uri: str, folder: Path | None) -> dict[str, Any]:
         """An image kept in a file (or a data: URI) moved into the BIN chunk."""
         if uri.startswith("data:"):
-            data = base64.b64decode(uri.partition(",")[2])
+            try:
+                data = data_uri_bytes(uri, "image")
+            except GlbProblem as exc:
+                raise PerturbError(str(exc)) from None
         elif folder is None:
             raise PerturbError(f"image {uri!r} is a file next to the model, and no folder given")
         else:

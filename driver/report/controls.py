@@ -23,19 +23,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from driver.pipeline.controls import CONTROLS_TABLE, read_control_scores
+from driver.pipeline.controls import control_scores, read_control_rows
 from driver.report.thumbs import ensure_thumbnail, thumbnail_path
-from driver.ssot.table_io import read_csv_text
 from driver.ssot.workspace import UnsafePathError, Workspace
 from rubric.core.controls import OVERALL, control_figures, relative_to_gt, summary_line
-
-
-def _rows(ws: Workspace, run_id: str) -> list[dict[str, str]]:
-    path = ws.tables_dir / CONTROLS_TABLE
-    if not path.is_file():
-        return []
-    header, rows, _ = read_csv_text(path)
-    return [r for r in (dict(zip(header, c, strict=False)) for c in rows) if r["run_id"] == run_id]
 
 
 def _render(ws: Workspace, row: dict[str, str]) -> str | None:
@@ -78,10 +69,10 @@ def controls_report(
 ) -> dict[str, Any] | None:
     """``report.json``'s ``controls`` (see the module docstring); the gate applies to the run's
     own judges (``run_judges``, else every judge with pairs)."""
-    rows = _rows(ws, run_id)
+    rows = read_control_rows(ws, run_id)
     if not rows:
         return None
-    figures = control_figures(read_control_scores(ws, [run_id]), dimensions)
+    figures = control_figures(control_scores(rows), dimensions)
     gate = None
     if fail_under is not None:
         judged = [j for j in run_judges if j in figures["judges"]] or list(figures["judges"])
