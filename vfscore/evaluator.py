@@ -17,9 +17,7 @@ from driver.config.settings import build_settings, default_cache_dir
 from driver.pipeline.evaluator import VFScoreRequest, VFScoreResponse, evaluate
 from driver.pipeline.launcher import usable_blender
 from driver.ssot.workspace import locate_workspace
-from rubric.core.definition import RubricError
-from rubric.core.errors import FatalJudgeError
-from rubric.llm.config import JudgeConfigError
+from rubric import FatalJudgeError, JudgeConfigError, RubricError
 
 
 class VFScoreError(RuntimeError):

@@ -19,7 +19,7 @@ from driver.ratings.summary import agreement_report
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws
-from rubric.core.definition import RubricError, load_rubric
+from rubric import RubricError, load_rubric
 
 EXIT_OK, EXIT_BAD_ARGS = 0, 2
 

@@ -12,7 +12,7 @@ import typer
 from driver import __version__
 from driver.cli.argv import expand_multi_value_options
 from driver.config.schema import MAX_REPEATS
-from rubric.core.definition import DEFAULT_RUBRIC
+from rubric import DEFAULT_RUBRIC
 
 app = typer.Typer(
     name="vfscore",

@@ -35,10 +35,7 @@ from driver.report.manifest import write_manifest
 from driver.ssot.metrics_log import utc_timestamp
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws
-from rubric.core.agreement import panel_agreement
-from rubric.core.definition import RubricError
-from rubric.core.validation import describe_validation_error
-from rubric.llm.config import JudgeConfigError
+from rubric import JudgeConfigError, RubricError, describe_validation_error, panel_agreement
 
 EXIT_OK, EXIT_JOB_ERRORS, EXIT_CANNOT_START, EXIT_FAIL_UNDER, EXIT_TABLE_NOT_WRITTEN = 0, 1, 2, 3, 4
 # A lost Dask scheduler ends the run like a signal: finished jobs written, rerun to continue.

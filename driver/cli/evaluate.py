@@ -11,9 +11,7 @@ from driver.config.loader import ConfigError, load_config
 from driver.config.settings import build_settings
 from driver.pipeline.evaluator import VFScoreRequest, evaluate
 from driver.ssot.workspace import locate_workspace
-from rubric.core.definition import RubricError
-from rubric.core.errors import FatalJudgeError
-from rubric.llm.config import JudgeConfigError
+from rubric import FatalJudgeError, JudgeConfigError, RubricError
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_BAD_ARGS, EXIT_FATAL = 0, 1, 2, 3
 

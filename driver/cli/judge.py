@@ -9,10 +9,7 @@ from pathlib import Path
 from driver.cli.console import stderr_console
 from driver.config.loader import ConfigError, load_config
 from driver.config.settings import build_settings, default_cache_dir
-from rubric.core.definition import RubricError
-from rubric.core.errors import FatalJudgeError, JudgeError
-from rubric.core.images import ImageInputError
-from rubric.llm.config import JudgeConfigError
+from rubric import FatalJudgeError, ImageInputError, JudgeConfigError, JudgeError, RubricError
 
 EXIT_OK, EXIT_JUDGE_FAILED, EXIT_BAD_INPUT, EXIT_FATAL = 0, 1, 2, 3
 

@@ -17,7 +17,7 @@ from driver.ratings.store import RatingError, check_rater
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.workspace import UnsafePathError, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws
-from rubric.core.definition import RubricError, load_rubric
+from rubric import RubricError, load_rubric
 
 EXIT_OK, EXIT_BAD_ARGS = 0, 2
 THREADS = 8

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from blender_addon.contract.files import NotRegularFileError, open_regular
 from driver.config.schema import ConfigFile
-from rubric.core.validation import describe_validation_error
+from rubric import describe_validation_error
 
 CONFIG_ENV = "VFSCORE_CONFIG"
 WORKSPACE_CONFIG = "vfscore.toml"

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from blender_addon.contract.spec import PRESETS
-from rubric.llm.config import JudgeConfig, JudgeTuning
+from rubric import JudgeConfig, JudgeTuning
 
 # Blender 4.5's view transforms; "Standard" keeps texture colours as authored.
 ViewTransform = Literal[

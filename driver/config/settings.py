@@ -17,17 +17,17 @@ from driver import __version__
 from driver.config.loader import ConfigError, LoadedConfig
 from driver.config.schema import JobLimits, RenderTable
 from hdri.registry import load_registry
-from rubric.core.definition import DEFAULT_RUBRIC, Rubric, load_rubric
-from rubric.core.judge import Judge
-from rubric.core.panel import PanelJudge
-from rubric.core.validation import describe_validation_error
-from rubric.llm.cache import ResponseCache
-from rubric.llm.config import JudgeConfig, parse_judge_spec
-from rubric.llm.judge import LLMJudge
-from rubric.offline.judge import OfflineJudge
+from rubric import (
+    DEFAULT_RUBRIC,
+    Judge,
+    JudgeRequest,
+    ResponseCache,
+    describe_validation_error,
+    load_rubric,
+    make_judge,
+)
 
 CACHE_ENV = "VFSCORE_CACHE_DIR"
-OFFLINE = "offline"  # --judge offline: the offline judge even when [judge] names an LLM
 # Recorded in config.json but not hashed: they decide when a job gives up and which photo columns
 # a run reads, never how a job is scored. archi3D's import path passes its timeout and its command
 # path does not; the same settings must give the same vf_config_hash either way.
@@ -83,31 +83,10 @@ def render_spec_from(table: RenderTable, preset_name: str | None = None) -> Rend
         raise ConfigError(f"[render]: {exc}") from None
 
 
-def make_judge(
-    judge_spec: str | Sequence[str] | None,
-    loaded: LoadedConfig,
-    rubric: Rubric,
-    cache: ResponseCache | None,
-) -> Judge:
-    """The judge asked for: ``--judge`` spec(s) (``offline``, or PROVIDER:MODEL with the other
-    ``[judge]`` settings; several make a panel), else the ``[judge]`` table when it names a
-    provider, else the ``[[judges]]`` panel, else the offline judge."""
-    if not isinstance(judge_spec, str) and judge_spec is not None:
-        specs = list(judge_spec)
-        if len(specs) > 1:
-            return PanelJudge([make_judge(s, loaded, rubric, cache) for s in specs])
-        judge_spec = specs[0] if specs else None
-    if judge_spec is None and len(loaded.file.judges) > 1:
-        return PanelJudge([LLMJudge(cfg, rubric, cache) for cfg in loaded.file.judges])
-    if judge_spec is None and loaded.file.judges:
-        return LLMJudge(loaded.file.judges[0], rubric, cache)
-    if judge_spec == OFFLINE:
-        return OfflineJudge(rubric)
-    if judge_spec:
-        return LLMJudge(parse_judge_spec(judge_spec, loaded.raw.get("judge")), rubric, cache)
-    if isinstance(loaded.file.judge, JudgeConfig):
-        return LLMJudge(loaded.file.judge, rubric, cache)
-    return OfflineJudge(rubric)
+def judge_request(judge_spec: str | Sequence[str] | None, loaded: LoadedConfig) -> JudgeRequest:
+    """What the flags and the files ask of the judge (``rubric.make_judge`` decides which)."""
+    specs = (judge_spec,) if isinstance(judge_spec, str) else tuple(judge_spec or ())
+    return JudgeRequest(specs, loaded.file.judge, tuple(loaded.file.judges))
 
 
 def default_cache_dir() -> Path:
@@ -123,14 +102,7 @@ def effective_config(
 ) -> dict[str, Any]:
     """config.json: RenderSpec and hash, HDRI and sha256, rubric, judge, run settings."""
     entry = load_registry().get(spec.hdri_alias)
-    judge_cfg: dict[str, Any] = {"provenance": judge.provenance}
-    if isinstance(judge, LLMJudge):
-        judge_cfg.update(judge.cfg.to_dict())  # holds the NAME of the key variable, never the key
-    if isinstance(judge, PanelJudge):
-        judge_cfg["panel"] = [
-            j.cfg.to_dict() if isinstance(j, LLMJudge) else {"provenance": j.provenance}
-            for j in judge.judges
-        ]
+    judge_cfg: dict[str, Any] = {"provenance": judge.provenance, **judge.describe()}
     rubric = judge.rubric
     return {
         "tool_version": __version__,
@@ -166,7 +138,7 @@ def build_settings(
     spec = render_spec_from(loaded.file.render, preset_name)
     rubric = load_rubric(rubric_path)
     cache = ResponseCache(cache_dir, read=not redo) if cache_dir is not None else None
-    judge = make_judge(judge_spec, loaded, rubric, cache)
+    judge = make_judge(judge_request(judge_spec, loaded), rubric, cache)
     config = effective_config(spec, judge, loaded, extra or {})
     return RunSettings(
         spec, judge, config, redo, loaded.file.render.allow_missing_textures, blender_exe, warnings

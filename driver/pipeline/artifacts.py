@@ -27,8 +27,7 @@ from driver.config.settings import RunSettings
 from driver.pipeline.stages import RENDERS, EvaluationError, RenderStage
 from driver.ssot.vf_columns import one_line
 from driver.ssot.workspace import UnsafePathError, rel_to_workspace
-from rubric.core.errors import redact
-from rubric.core.judge import JudgeResult
+from rubric import JudgeResult, redact
 
 RECORD_JSON = "vfscore_result.json"
 RESULT_JSON = "result.json"

@@ -60,19 +60,13 @@ from driver.pipeline.stages import (
     judge_stage,
     render_stage,
 )
-from driver.pipeline.tournament import Entrant
 from driver.ssot.batched_upsert import BatchedUpserter, TableWriteError
 from driver.ssot.metrics_log import append_log_record, utc_timestamp
 from driver.ssot.table_io import lock_path_for, read_table
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.vf_columns import error_row, pairwise_error_row, pairwise_row, score_row
 from driver.ssot.workspace import Workspace
-from rubric.core.agreement import panel_agreement
-from rubric.core.errors import FatalJudgeError, redact
-from rubric.core.judge import Judge
-from rubric.core.panel import PanelJudge
-from rubric.llm.judge import LLMJudge
-from rubric.llm.pairwise import PairwiseJudge
+from rubric import Entrant, FatalJudgeError, panel_agreement, redact
 
 KEY_COLUMNS = ["run_id", "job_id"]
 REQUIRED_COLUMNS = ("run_id", "job_id", "status", "gen_object_path")
@@ -424,16 +418,6 @@ def _recover_finished(run: _Run, candidates: list[Candidate]) -> list[Candidate]
     return todo
 
 
-def _judge_workers(judge: Judge) -> int:
-    """An LLM judge's ``max_concurrent`` requests (a panel's largest); one thread for the
-    offline judge, which is CPU-bound and fast (more would only fight the renders for cores)."""
-    if isinstance(judge, PanelJudge):
-        return max(_judge_workers(j) for j in judge.judges)
-    if isinstance(judge, LLMJudge):
-        return judge.cfg.max_concurrent
-    return 1
-
-
 @dataclass(frozen=True)
 class _Rendered:
     stage: RenderStage
@@ -492,7 +476,7 @@ def _process(run: _Run, todo: list[Candidate]) -> None:
     if not todo:
         return
     renders = ThreadPoolExecutor(run.render_slots, "render")
-    judges = ThreadPoolExecutor(_judge_workers(run.settings.judge), "judge")
+    judges = ThreadPoolExecutor(run.settings.judge.concurrency, "judge")
     pending: dict[Future[Any], Candidate] = {renders.submit(_render, run, c): c for c in todo}
     try:
         while pending:
@@ -514,10 +498,9 @@ def _pairwise(run: _Run, sel: Selection, plan: ControlPlan | None = None) -> Non
     """Pairwise mode: renders, then one tournament per product; pairwise columns only. With
     ``plan``, each product's controls join its tournament (their strengths go to the controls
     table)."""
-    llm = run.settings.judge
-    if not isinstance(llm, LLMJudge):
+    judge = run.settings.judge.pairwise()
+    if judge is None:
         raise ComputeError("--mode pairwise needs an LLM judge: pass --judge PROVIDER:MODEL")
-    judge = PairwiseJudge(llm.cfg, llm.rubric, llm.cache, llm.client)
     folder = run.ws.run_dir(run.opts.run_id) / "metrics" / "vfscore" / TOURNAMENTS
 
     def failed(c: Candidate, message: str) -> None:

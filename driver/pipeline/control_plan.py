@@ -23,8 +23,7 @@ import pandas as pd
 from driver.pipeline.perturb import CONTROL_PERTURBATIONS
 from driver.pipeline.selection import product_group, resolve_model, resolve_refs
 from driver.ssot.workspace import Workspace
-from rubric.core.controls import POSITIVE
-from rubric.core.images import ImageInputError, load_image
+from rubric import POSITIVE, ImageInputError, load_image
 
 CONTROLS = "_controls"  # runs/<run>/metrics/vfscore/_controls/<product>/<control>/
 OTHER = "other_product"

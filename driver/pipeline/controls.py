@@ -36,8 +36,7 @@ from driver.ssot.table_io import read_csv_text, update_csv_atomic
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.vf_columns import one_line
 from driver.ssot.workspace import Workspace
-from rubric.core.controls import POSITIVE, ControlScore
-from rubric.core.errors import FatalJudgeError, redact
+from rubric import POSITIVE, ControlScore, FatalJudgeError, redact
 
 CONTROLS_TABLE = "vfscore_controls.csv"
 # product is product_id[/variant]: a key cell is never empty, and variant often is.

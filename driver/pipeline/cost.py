@@ -10,15 +10,7 @@ from PIL import Image
 from blender_addon.contract.files import check_regular
 from driver.config.settings import RunSettings
 from driver.pipeline.selection import Candidate
-from rubric.core.judge import Judge
-from rubric.core.panel import PanelJudge
-from rubric.core.tournament import schedule
-from rubric.llm.estimate import Estimate, estimate_job
-from rubric.llm.judge import LLMJudge
-from rubric.llm.pairwise import build_pair_prompt
-from rubric.llm.prompt import Prompt, build_prompt
-
-LABEL_CHARS = 30  # "Candidate render 3 of 4:" and the like, per image
+from rubric import Estimate, JobShape, PairJudge
 
 
 @dataclass(frozen=True)
@@ -51,72 +43,43 @@ def _size(path: Path) -> tuple[int, int]:
         return img.size
 
 
-def _text_chars(prompt: Prompt) -> int:
-    return len(prompt.system) + sum(len(p) for p in prompt.parts if isinstance(p, str))
+def job_shape(c: Candidate, settings: RunSettings) -> JobShape:
+    """The photos' sizes and the views' (renders do not exist before the run: each view is the
+    spec's resolution)."""
+    views = (settings.spec.resolution,) * len(settings.spec.rig.views)
+    return JobShape(tuple(_size(p) for p in c.refs), views)
 
 
-def _views(settings: RunSettings) -> list[tuple[int, int]]:
-    """Renders do not exist before the run: each view is the spec's resolution."""
-    width, height = settings.spec.resolution
-    return [(width, height)] * len(settings.spec.rig.views)
-
-
-def _total(judge: Judge, jobs: int, estimates: list[Estimate], finished: int) -> RunEstimate:
-    costs = [e.cost_usd for e in estimates]
-    cost = None if None in costs else round(sum(c for c in costs if c is not None), 6)
-    return RunEstimate(
-        judge.provenance,
-        jobs,
-        sum(e.calls for e in estimates),
-        sum(e.input_tokens for e in estimates),
-        sum(e.output_tokens for e in estimates),
-        cost,
-        finished,
-    )
+def _run_estimate(judge: str, jobs: int, e: Estimate, finished: int) -> RunEstimate:
+    return RunEstimate(judge, jobs, e.calls, e.input_tokens, e.output_tokens, e.cost_usd, finished)
 
 
 def estimate_pairwise(
     candidates: list[Candidate], settings: RunSettings, max_pairs: int
 ) -> RunEstimate | None:
-    """The estimate of pairwise mode: per product, every scheduled pair in both orders, each
-    call showing the photos and both candidates' views."""
-    judge = settings.judge
-    if not isinstance(judge, LLMJudge):
+    """The estimate of pairwise mode: per product of two candidates or more, its tournament
+    (None when the judge cannot compare pairs)."""
+    judge: PairJudge | None = settings.judge.pairwise()
+    if judge is None:
         return None
     groups: dict[str, list[Candidate]] = {}
     for c in candidates:
         groups.setdefault(c.group, []).append(c)
-    chars = _text_chars(build_pair_prompt(judge.rubric, [], [], [], nonce="0" * 12))
-    views = _views(settings)
-    estimates = []
-    for group, members in groups.items():
-        if not group or len(members) < 2:
-            continue
-        calls = 2 * len(schedule([c.job_id for c in members], max_pairs))
-        photos = [_size(p) for p in members[0].refs]
-        text = chars + LABEL_CHARS * (len(photos) + 2 * len(views))
-        dims = len(judge.rubric.names)
-        estimates.append(estimate_job(judge.cfg, photos, views * 2, text, dims, calls))
-    return _total(judge, len(candidates), estimates, 0)
+    shapes = [
+        (job_shape(members[0], settings), len(members))
+        for group, members in groups.items()
+        if group and len(members) >= 2
+    ]
+    return _run_estimate(judge.provenance, len(candidates), judge.estimate(shapes, max_pairs), 0)
 
 
 def estimate_run(
     candidates: list[Candidate], settings: RunSettings, repeats: int, finished: int
 ) -> RunEstimate | None:
-    """The estimate for the LLM judge(s) of the run, a panel's summed (None for the offline
-    judge, which costs nothing)."""
+    """The estimate for the judge of the run, a panel's summed (None for a judge that costs
+    nothing)."""
     judge = settings.judge
-    members = judge.judges if isinstance(judge, PanelJudge) else [judge]
-    llms = [j for j in members if isinstance(j, LLMJudge)]
-    if not llms:
+    estimate = judge.estimate([job_shape(c, settings) for c in candidates], repeats)
+    if estimate is None:
         return None
-    chars = _text_chars(build_prompt(judge.rubric, [], nonce="0" * 16))
-    views = _views(settings)
-    estimates = []
-    for c in candidates:
-        photos = [_size(p) for p in c.refs]
-        text = chars + LABEL_CHARS * (len(photos) + len(views))
-        for llm in llms:
-            dims = len(judge.rubric.names)
-            estimates.append(estimate_job(llm.cfg, photos, views, text, dims, repeats))
-    return _total(judge, len(candidates), estimates, finished)
+    return _run_estimate(judge.provenance, len(candidates), estimate, finished)

@@ -16,7 +16,7 @@ from driver import __version__
 from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import JobPlace, record_failure, write_success
 from driver.pipeline.stages import EvaluationError, judge_stage, render_stage
-from rubric.core.images import ImageInputError, check_image
+from rubric import ImageInputError, check_image
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,7 @@ from typing import Any
 from blender_addon.contract.atomic import write_json_atomic
 from driver.pipeline.selection import Candidate
 from driver.pipeline.stages import EvaluationError
-from driver.pipeline.tournament import Entrant, run_tournament
-from rubric.core.errors import FatalJudgeError, JudgeError
-from rubric.core.images import ImageInputError
-from rubric.llm.pairwise import PairwiseJudge
+from rubric import Entrant, FatalJudgeError, ImageInputError, JudgeError, PairJudge
 
 TOURNAMENTS = "_tournaments"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -33,7 +30,7 @@ def tournament_file(folder: Path, group: str) -> Path:
 def pairwise_pass(
     candidates: list[Candidate],
     render: Callable[[Candidate], list[Path]],
-    judge: PairwiseJudge,
+    judge: PairJudge,
     *,
     max_parallel: int,
     max_pairs: int,
@@ -71,7 +68,7 @@ def pairwise_pass(
         entrants = [Entrant(c.job_id, tuple(rendered[c.job_id])) for c in members]
         entrants += extras(group)
         try:
-            record = run_tournament(group, members[0].refs, entrants, judge, max_pairs)
+            record = judge.tournament(group, members[0].refs, entrants, max_pairs)
         except FatalJudgeError:
             raise
         except (JudgeError, ImageInputError) as exc:

@@ -18,7 +18,7 @@ import pandas as pd
 import regex
 
 from driver.ssot.workspace import UnsafePathError, Workspace, check_id
-from rubric.core.images import ImageInputError, check_image
+from rubric import ImageInputError, check_image
 
 IMAGE_SLOTS = 6
 # A --jobs expression that backtracks catastrophically must not hang the selection.

@@ -32,9 +32,7 @@ from driver.pipeline.launcher import (
     run_render,
 )
 from driver.report.thumbs import ensure_thumbnail
-from rubric.core.errors import FatalJudgeError, JudgeError
-from rubric.core.images import ImageInputError
-from rubric.core.judge import JudgeResult, MatchedView, PoseMatchingJudge
+from rubric import FatalJudgeError, ImageInputError, JudgeError, JudgeResult, MatchedView
 
 RENDERS = "renders"
 
@@ -106,10 +104,7 @@ Runner = Callable[[RenderJob, float | None, Path, threading.Event | None], Rende
 
 def pose_targets(refs: Sequence[Path], settings: RunSettings) -> tuple[PoseTarget, ...]:
     """The photos' shapes to match, when the judge compares like with like (else none)."""
-    judge = settings.judge
-    if not refs or not isinstance(judge, PoseMatchingJudge):
-        return ()
-    shapes = judge.photo_shapes(list(refs))
+    shapes = settings.judge.pose_targets(list(refs)) if refs else []
     named = [(_target_name(i), s) for i, s in enumerate(shapes) if s][:MAX_TARGETS]
     return tuple(
         PoseTarget(
@@ -221,10 +216,7 @@ def judge_stage(
     judge = settings.judge
     try:
         r, g, b = (round(255 * c) for c in settings.spec.background_rgb)
-        if matched and isinstance(judge, PoseMatchingJudge):
-            result = judge.judge(list(refs), views, repeats, (r, g, b), matched)
-        else:
-            result = judge.judge(list(refs), views, repeats, (r, g, b))
+        result = judge.judge(list(refs), views, repeats, (r, g, b), matched)
     except FatalJudgeError:
         raise
     except (JudgeError, ImageInputError) as exc:

@@ -16,7 +16,7 @@ from driver.ratings.evidence import judge_entries
 from driver.report.build import report_dir
 from driver.report.collect import collect_jobs
 from driver.ssot.workspace import Workspace
-from rubric.core.definition import Rubric
+from rubric import Rubric
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from driver.ratings.store import PAIRS_CSV, RATINGS_CSV, current, read_ratings
 from driver.report.collect import read_json_object
 from driver.ssot.table_io import read_table
 from driver.ssot.workspace import UnsafePathError, Workspace, check_id
-from rubric.core.definition import Rubric
+from rubric import Rubric
 
 JobKey = tuple[str, str]  # (run_id, job_id)
 

@@ -24,7 +24,7 @@ from driver.report.model import (
 from driver.report.tables import REPEAT_COLUMNS, repeat_rows, score_rows, write_csv
 from driver.ssot.metrics_log import utc_timestamp
 from driver.ssot.workspace import Workspace
-from rubric.core.definition import load_rubric
+from rubric import load_rubric
 
 REPORT = "report"
 

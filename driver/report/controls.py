@@ -26,7 +26,7 @@ from typing import Any
 from driver.pipeline.controls import control_scores, read_control_rows
 from driver.report.thumbs import ensure_thumbnail, thumbnail_path
 from driver.ssot.workspace import UnsafePathError, Workspace
-from rubric.core.controls import OVERALL, control_figures, relative_to_gt, summary_line
+from rubric import OVERALL, control_figures, relative_to_gt, summary_line
 
 
 def _render(ws: Workspace, row: dict[str, str]) -> str | None:

@@ -8,7 +8,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rubric.core.controls import NEGATIVES, OVERALL
+from rubric import NEGATIVES, OVERALL
 
 FLAG = "not discriminating in this run"
 

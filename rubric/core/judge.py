@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -83,21 +83,34 @@ class JudgeResult:
         return out
 
 
-class Judge(Protocol):
-    """What the batch needs of any judge, LLM or offline."""
+@dataclass(frozen=True)
+class JobShape:
+    """What a cost estimate needs of one job before anything is rendered: image sizes."""
 
-    provenance: str
-    rubric: Rubric
+    photos: tuple[tuple[int, int], ...]
+    views: tuple[tuple[int, int], ...]
 
-    def judge(
-        self,
-        refs: Sequence[Path],
-        renders: Sequence[Path],
-        repeats: int,
-        background: tuple[int, int, int] = WHITE,
-    ) -> JudgeResult:
-        """Judge ``renders`` against ``refs``; transparent render pixels show ``background``."""
-        ...
+
+@dataclass(frozen=True)
+class Estimate:
+    """Calls, tokens and dollars a judge expects to spend."""
+
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None  # None without a price for the model
+
+
+def total(estimates: Sequence[Estimate]) -> Estimate:
+    """The sum of several estimates; the cost is unknown when one of them is."""
+    costs = [e.cost_usd for e in estimates]
+    cost = None if None in costs else round(sum(c for c in costs if c is not None), 6)
+    return Estimate(
+        sum(e.calls for e in estimates),
+        sum(e.input_tokens for e in estimates),
+        sum(e.output_tokens for e in estimates),
+        cost,
+    )
 
 
 @dataclass(frozen=True)
@@ -123,20 +136,63 @@ class PhotoShape:
     framed: bool  # the product runs into the frame: a view of the model is matched by a window
 
 
-@runtime_checkable
-class PoseMatchingJudge(Protocol):
-    """A judge that compares each photo with the model rendered from the photo's own pose.
+@dataclass(frozen=True)
+class Entrant:
+    """One candidate of a pairwise tournament: its id and its standard views."""
 
-    The render stage asks it for the photos' product masks, finds the matching poses, renders
-    them and passes them back as ``matched``.
-    """
+    job_id: str
+    views: tuple[Path, ...]
+
+
+class PairJudge(Protocol):
+    """A judge of pairs: one product's candidates compared two by two (pairwise mode)."""
 
     provenance: str
     rubric: Rubric
 
-    def photo_shapes(self, refs: Sequence[Path]) -> list[tuple[PhotoShape, ...]]:
-        """The readings of the product's pixels in each photo, as the judge itself will see
-        them (none for a photo no pose can match)."""
+    def estimate(self, groups: Sequence[tuple[JobShape, int]], max_pairs: int) -> Estimate:
+        """Calls and tokens of one tournament per (shape of a job, number of candidates)."""
+        ...
+
+    def tournament(
+        self,
+        group: str,
+        refs: Sequence[Path],
+        entrants: Sequence[Entrant],
+        max_pairs: int,
+        seed: int = 0,
+    ) -> dict[str, Any]:
+        """The tournament record: pairs and verdicts, strengths, flip rates, tokens, cost."""
+        ...
+
+
+class Judge(Protocol):
+    """What the batch needs of any judge: offline, LLM or a panel of them."""
+
+    provenance: str
+    rubric: Rubric
+
+    @property
+    def concurrency(self) -> int:
+        """How many jobs it should judge at once (an LLM's ``max_concurrent`` requests; one for
+        a CPU-bound judge, which would only fight the renders for cores)."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """Its settings for ``config.json`` (an API key's variable name, never the key)."""
+        ...
+
+    def estimate(self, jobs: Sequence[JobShape], repeats: int) -> Estimate | None:
+        """What judging ``jobs`` ``repeats`` times will cost; None when it costs nothing."""
+        ...
+
+    def pose_targets(self, refs: Sequence[Path]) -> list[tuple[PhotoShape, ...]]:
+        """The readings of the product's pixels in each photo, for the render stage to match a
+        pose to; empty when the judge does not compare like with like."""
+        ...
+
+    def pairwise(self) -> PairJudge | None:
+        """The same model asked about pairs of candidates; None when it cannot be."""
         ...
 
     def judge(
@@ -147,5 +203,7 @@ class PoseMatchingJudge(Protocol):
         background: tuple[int, int, int] = WHITE,
         matched: Sequence[MatchedView] = (),
     ) -> JudgeResult:
-        """As :meth:`Judge.judge`, with the matched views when the render stage made them."""
+        """Judge ``renders`` against ``refs``; transparent render pixels show ``background``;
+        ``matched`` are the views of the photos' poses, when :meth:`pose_targets` asked for
+        them."""
         ...

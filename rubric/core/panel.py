@@ -12,7 +12,16 @@ from typing import Any
 from rubric.core.aggregate import aggregate
 from rubric.core.definition import Rubric
 from rubric.core.images import WHITE
-from rubric.core.judge import Judge, JudgeResult
+from rubric.core.judge import (
+    Estimate,
+    JobShape,
+    Judge,
+    JudgeResult,
+    MatchedView,
+    PairJudge,
+    PhotoShape,
+    total,
+)
 
 PANEL_PREFIX = "panel:"
 
@@ -77,14 +86,38 @@ class PanelJudge:
         self.rubric: Rubric = judges[0].rubric
         self.provenance = PANEL_PREFIX + "+".join(names)
 
+    @property
+    def concurrency(self) -> int:
+        """Its most concurrent member's."""
+        return max(j.concurrency for j in self.judges)
+
+    def describe(self) -> dict[str, Any]:
+        """Each member's settings."""
+        return {"panel": [j.describe() for j in self.judges]}
+
+    def estimate(self, jobs: Sequence[JobShape], repeats: int) -> Estimate | None:
+        """The members' estimates summed; None when no member costs anything."""
+        each = [e for j in self.judges if (e := j.estimate(jobs, repeats)) is not None]
+        return total(each) if each else None
+
+    def pose_targets(self, refs: Sequence[Path]) -> list[tuple[PhotoShape, ...]]:
+        """None: the members are asked about the standard views only."""
+        return []
+
+    def pairwise(self) -> PairJudge | None:
+        """None: pairwise mode asks one model."""
+        return None
+
     def judge(
         self,
         refs: Sequence[Path],
         renders: Sequence[Path],
         repeats: int,
         background: tuple[int, int, int] = WHITE,
+        matched: Sequence[MatchedView] = (),
     ) -> PanelResult:
-        """Each judge's result; the first judge error (a fatal one included) is raised."""
+        """Each judge's result; the first judge error (a fatal one included) is raised
+        (``matched`` is unused: the panel asks for none)."""
         with ThreadPoolExecutor(len(self.judges), "panel") as pool:
             futures = [
                 pool.submit(j.judge, refs, renders, repeats, background) for j in self.judges

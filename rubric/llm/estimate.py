@@ -11,12 +11,20 @@ Text is counted at four characters per token; an answer at about 40 tokens per r
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from rubric.core.judge import Estimate
 from rubric.llm.config import JudgeConfig
+from rubric.llm.prompt import Prompt
 
 CHARS_PER_TOKEN = 4
 ANSWER_TOKENS_PER_DIMENSION = 40
+LABEL_CHARS = 30  # "Candidate render 3 of 4:" and the like, per image
+
+
+def prompt_chars(prompt: Prompt, images: int) -> int:
+    """Characters of a prompt's text once ``images`` images, each with its label, are in it."""
+    text = len(prompt.system) + sum(len(p) for p in prompt.parts if isinstance(p, str))
+    return text + LABEL_CHARS * images
 
 
 def image_tokens(provider: str, width: int, height: int) -> int:
@@ -52,14 +60,6 @@ def cost(cfg: JudgeConfig, tokens_in: int, tokens_out: int) -> float | None:
     return round(
         tokens_in / 1e6 * price.input_per_mtok + tokens_out / 1e6 * price.output_per_mtok, 6
     )
-
-
-@dataclass(frozen=True)
-class Estimate:
-    calls: int
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float | None  # None without a price for the model
 
 
 def estimate_job(

@@ -9,11 +9,20 @@ from typing import Any
 from rubric.core.answer import Answer, InvalidAnswer, parse_answer_text, validate_answer
 from rubric.core.definition import Rubric
 from rubric.core.images import WHITE
-from rubric.core.judge import JudgeResult, RepeatResult
+from rubric.core.judge import (
+    Estimate,
+    JobShape,
+    JudgeResult,
+    MatchedView,
+    PhotoShape,
+    RepeatResult,
+    total,
+)
 from rubric.llm.cache import ResponseCache, cache_key
 from rubric.llm.config import JudgeConfig
-from rubric.llm.estimate import cost
+from rubric.llm.estimate import cost, estimate_job, prompt_chars
 from rubric.llm.http_client import ProviderClient
+from rubric.llm.pairwise import PairwiseJudge
 from rubric.llm.prompt import PreparedImage, build_prompt, prepare_images, shuffled
 from rubric.llm.providers.common import Completion
 
@@ -34,14 +43,51 @@ class LLMJudge:
         self.client = client or ProviderClient(cfg)
         self.provenance = cfg.provenance
 
+    @property
+    def concurrency(self) -> int:
+        """``max_concurrent``: jobs judged at once, one request each."""
+        return self.cfg.max_concurrent
+
+    def describe(self) -> dict[str, Any]:
+        """The ``[judge]`` settings (the NAME of the key variable, never the key)."""
+        return self.cfg.to_dict()
+
+    def estimate(self, jobs: Sequence[JobShape], repeats: int) -> Estimate:
+        """``repeats`` calls per job, each showing the photos and the views (no re-asks)."""
+        dims = len(self.rubric.names)
+        prompt = build_prompt(self.rubric, [], nonce="0" * 16)
+        return total(
+            [
+                estimate_job(
+                    self.cfg,
+                    list(job.photos),
+                    list(job.views),
+                    prompt_chars(prompt, len(job.photos) + len(job.views)),
+                    dims,
+                    repeats,
+                )
+                for job in jobs
+            ]
+        )
+
+    def pose_targets(self, refs: Sequence[Path]) -> list[tuple[PhotoShape, ...]]:
+        """None: the LLM sees the standard views only."""
+        return []
+
+    def pairwise(self) -> PairwiseJudge:
+        """The same model, cache and connection, asked about pairs."""
+        return PairwiseJudge(self.cfg, self.rubric, self.cache, self.client)
+
     def judge(
         self,
         refs: Sequence[Path],
         renders: Sequence[Path],
         repeats: int,
         background: tuple[int, int, int] = WHITE,
+        matched: Sequence[MatchedView] = (),
     ) -> JudgeResult:
-        """Ask ``repeats`` times (cached repeats make no call) and collect the answers."""
+        """Ask ``repeats`` times (cached repeats make no call) and collect the answers
+        (``matched`` is unused: it asks for none)."""
         images = prepare_images(
             refs,
             renders,

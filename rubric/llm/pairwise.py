@@ -14,10 +14,14 @@ from typing import Any
 from rubric.core.answer import InvalidAnswer, parse_answer_text
 from rubric.core.definition import Rubric
 from rubric.core.images import WHITE, flatten, load_image
+from rubric.core.judge import Entrant, Estimate, JobShape, total
+from rubric.core.tournament import schedule
 from rubric.llm.cache import ResponseCache
 from rubric.llm.config import JudgeConfig
+from rubric.llm.estimate import estimate_job, prompt_chars
 from rubric.llm.http_client import ProviderClient
 from rubric.llm.prompt import PreparedImage, Prompt, encode
+from rubric.llm.tournament import run_tournament
 
 WINNERS = ("A", "B", "tie")
 PAIRWISE_VERSION = "pairwise-1"
@@ -113,6 +117,30 @@ class PairwiseJudge:
         self.cache = cache
         self.client = client or ProviderClient(cfg)
         self.provenance = cfg.provenance
+
+    def estimate(self, groups: Sequence[tuple[JobShape, int]], max_pairs: int) -> Estimate:
+        """Per product, every scheduled pair in both orders, each call showing the photos and
+        both candidates' views."""
+        prompt = build_pair_prompt(self.rubric, [], [], [], nonce="0" * 12)
+        dims = len(self.rubric.names)
+        estimates = []
+        for shape, n in groups:
+            calls = 2 * len(schedule([str(i) for i in range(n)], max_pairs))
+            views = list(shape.views) * 2
+            chars = prompt_chars(prompt, len(shape.photos) + len(views))
+            estimates.append(estimate_job(self.cfg, list(shape.photos), views, chars, dims, calls))
+        return total(estimates)
+
+    def tournament(
+        self,
+        group: str,
+        refs: Sequence[Path],
+        entrants: Sequence[Entrant],
+        max_pairs: int,
+        seed: int = 0,
+    ) -> dict[str, Any]:
+        """One product's tournament (:func:`rubric.llm.tournament.run_tournament`)."""
+        return run_tournament(group, refs, entrants, self, max_pairs, seed)
 
     def prepare(self, paths: Sequence[Path], what: str) -> list[PreparedImage]:
         """Images as they are sent (flattened on white, downscaled, JPEG)."""

@@ -24,13 +24,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from rubric.core.definition import Rubric
 from rubric.core.images import WHITE, ImageInputError, fit_within, load_image
-from rubric.core.judge import JudgeResult, MatchedView, PhotoShape, RepeatResult
+from rubric.core.judge import (
+    Estimate,
+    JobShape,
+    JudgeResult,
+    MatchedView,
+    PairJudge,
+    PhotoShape,
+    RepeatResult,
+)
 from rubric.core.rounding import round_half_up
 from rubric.offline import aligned
 from rubric.offline.finish import finish_distance, finish_features
@@ -143,7 +152,24 @@ class OfflineJudge:
         self.rubric = rubric
         self.provenance = f"offline:appearance-{OFFLINE_VERSION}"
 
-    def photo_shapes(self, refs: Sequence[Path]) -> list[tuple[PhotoShape, ...]]:
+    @property
+    def concurrency(self) -> int:
+        """One: it is CPU-bound and fast; more threads would fight the renders for cores."""
+        return 1
+
+    def describe(self) -> dict[str, Any]:
+        """Its version is all there is to say."""
+        return {"provenance": self.provenance}
+
+    def estimate(self, jobs: Sequence[JobShape], repeats: int) -> Estimate | None:
+        """None: it makes no call and costs nothing."""
+        return None
+
+    def pairwise(self) -> PairJudge | None:
+        """None: it scores each job against the photos, never two jobs against each other."""
+        return None
+
+    def pose_targets(self, refs: Sequence[Path]) -> list[tuple[PhotoShape, ...]]:
         """Each photo's product as segmented and, where it has one, its support reading
         (``Foreground.support``), at the size the judge measures them; a reading whose product
         runs into two sides of the frame or more (a close-up, a cloth running off the bottom) is

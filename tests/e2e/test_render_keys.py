@@ -14,6 +14,7 @@ from driver.config.settings import RunSettings, render_spec_from
 from driver.pipeline.stages import judge_stage
 from rubric.core.definition import load_rubric
 from rubric.core.judge import JudgeResult
+from rubric.offline.judge import OfflineJudge
 from tests.support.blender import run_bpy_script
 from tests.support.render_values import NOT_IN_SCENE, SCENE_VALUES
 
@@ -52,16 +53,16 @@ def test_every_render_key_changes_the_scene(tmp_path: Path, textured_glb: Path) 
     assert unchanged == []
 
 
-class RecordingJudge:
-    """A Judge that records what it was asked (the judge protocol's test double)."""
-
-    provenance = "recording:1"
-    rubric = load_rubric()
+class RecordingJudge(OfflineJudge):
+    """The offline judge, recording what it was asked instead of measuring."""
 
     def __init__(self) -> None:
+        super().__init__(load_rubric())
         self.backgrounds: list[tuple[int, int, int]] = []
 
-    def judge(self, refs: Any, renders: Any, repeats: int, background: Any = None) -> JudgeResult:
+    def judge(
+        self, refs: Any, renders: Any, repeats: int, background: Any = None, matched: Any = ()
+    ) -> JudgeResult:
         self.backgrounds.append(background)
         return JudgeResult(self.rubric, self.provenance, [], 0, None, {})
 

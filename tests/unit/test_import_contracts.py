@@ -37,6 +37,7 @@ def test_the_tree_keeps_every_contract() -> None:
         ("driver/ssot/locking.py", "import rubric.core.errors", "driver.ssot imports nothing"),
         ("blender_addon/contract/spec.py", "import bpy", "bpy and mathutils only in"),
         ("driver/pipeline/stages.py", "import tests.support.llm_server", "production code never"),
+        ("driver/pipeline/cost.py", "import rubric.llm.estimate", "the driver imports rubric's"),
     ],
 )
 def test_a_planted_violation_breaks_its_contract(

@@ -78,7 +78,7 @@ def test_a_photo_cropped_by_its_frame_is_matched_by_a_window_and_compared_frame_
     standing = cut_out(tmp_path / "standing.png", slice(30, None), slice(20, 80))  # still whole
     photos = [detail, whole, standing]
     judge = OfflineJudge(load_rubric())
-    shapes = judge.photo_shapes(photos)
+    shapes = judge.pose_targets(photos)
     assert [[(s.reading, s.framed) for s in r] for r in shapes] == [
         [("product", True)],
         [("product", False)],

@@ -13,11 +13,12 @@ from driver.config.settings import (
     build_settings,
     default_cache_dir,
     effective_config,
-    make_judge,
+    judge_request,
     render_spec_from,
 )
 from hdri.registry import load_registry
 from rubric.core.definition import load_rubric
+from rubric.factory import make_judge
 from rubric.llm.cache import ResponseCache
 from rubric.llm.judge import LLMJudge
 from rubric.offline.judge import OfflineJudge
@@ -32,15 +33,15 @@ def loaded(tables: dict[str, Any]) -> LoadedConfig:
 
 def test_the_judge_asked_for(tmp_path: Path) -> None:
     cache = ResponseCache(tmp_path)
-    assert isinstance(make_judge(None, loaded({}), RUBRIC, cache), OfflineJudge)
-    from_table = make_judge(None, loaded(LLM), RUBRIC, cache)
+    assert isinstance(make_judge(judge_request(None, loaded({})), RUBRIC, cache), OfflineJudge)
+    from_table = make_judge(judge_request(None, loaded(LLM)), RUBRIC, cache)
     assert isinstance(from_table, LLMJudge) and from_table.cfg.base_url == "https://gw/v1"
     assert from_table.rubric is RUBRIC and from_table.cache is cache
-    from_flag = make_judge("openai:gpt-4.1", loaded(LLM), RUBRIC, cache)
+    from_flag = make_judge(judge_request("openai:gpt-4.1", loaded(LLM)), RUBRIC, cache)
     assert isinstance(from_flag, LLMJudge) and from_flag.cfg.model == "gpt-4.1"
     assert from_flag.cfg.base_url == "https://gw/v1"  # the table's gateway is kept
     assert from_flag.rubric is RUBRIC and from_flag.cache is cache
-    offline = make_judge("offline", loaded(LLM), RUBRIC, cache)
+    offline = make_judge(judge_request("offline", loaded(LLM)), RUBRIC, cache)
     assert isinstance(offline, OfflineJudge) and offline.rubric is RUBRIC
 
 
@@ -59,7 +60,7 @@ def test_effective_config_records_everything_but_secrets(monkeypatch: pytest.Mon
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value-123456")
     cfg = loaded({**LLM, "render": {"samples": 3, "allow_missing_textures": True}})
     spec = render_spec_from(cfg.file.render)
-    judge = make_judge(None, cfg, RUBRIC, None)
+    judge = make_judge(judge_request(None, cfg), RUBRIC, None)
     doc = effective_config(spec, judge, cfg, {"repeats": 5})
     assert doc["tool_version"] == __version__
     assert doc["render_spec"] == spec.to_dict() and doc["spec_hash"] == spec.spec_hash()
@@ -134,6 +135,6 @@ def test_the_config_hash_covers_what_scores_not_when_a_job_gives_up() -> None:
 
 def test_a_tuning_only_judge_table_alone_means_the_offline_judge() -> None:
     tuning = loaded({"judge": {"max_retries": 1}})
-    assert isinstance(make_judge(None, tuning, RUBRIC, None), OfflineJudge)
-    named = make_judge("openai:gpt-4o-mini", tuning, RUBRIC, None)
+    assert isinstance(make_judge(judge_request(None, tuning), RUBRIC, None), OfflineJudge)
+    named = make_judge(judge_request("openai:gpt-4o-mini", tuning), RUBRIC, None)
     assert isinstance(named, LLMJudge) and named.cfg.max_retries == 1

@@ -4,19 +4,15 @@ flips counted as ties; Bradley-Terry strengths overall (rubric-weighted) and per
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rubric.core.judge import Entrant
 from rubric.core.tournament import Strength, both_orders, bradley_terry, schedule
 from rubric.llm.estimate import cost
-from rubric.llm.pairwise import PairwiseJudge
 
-
-@dataclass(frozen=True)
-class Entrant:
-    job_id: str
-    views: tuple[Path, ...]
+if TYPE_CHECKING:  # the judge's own module calls this one
+    from rubric.llm.pairwise import PairwiseJudge
 
 
 def _strengths(fit: list[Strength]) -> dict[str, dict[str, Any]]:

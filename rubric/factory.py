@@ -1,0 +1,52 @@
+"""Which judge a run asks: the one place that knows the judges' classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rubric.core.definition import Rubric
+from rubric.core.judge import Judge
+from rubric.core.panel import PanelJudge
+from rubric.llm.cache import ResponseCache
+from rubric.llm.config import JudgeConfig, JudgeTuning, parse_judge_spec
+from rubric.llm.judge import LLMJudge
+from rubric.offline.judge import OfflineJudge
+
+OFFLINE = "offline"  # --judge offline: the offline judge even when [judge] names an LLM
+
+
+@dataclass(frozen=True)
+class JudgeRequest:
+    """What the user asked for: ``--judge`` specs, the ``[judge]`` table, the ``[[judges]]``
+    panel."""
+
+    specs: tuple[str, ...] = ()
+    table: JudgeTuning | None = None  # a JudgeConfig when it names a provider
+    panel: tuple[JudgeConfig, ...] = ()
+
+
+def make_judge(request: JudgeRequest, rubric: Rubric, cache: ResponseCache | None) -> Judge:
+    """The judge asked for: the ``--judge`` spec(s) (``offline``, or PROVIDER:MODEL with the
+    other ``[judge]`` settings; several make a panel), else the ``[judge]`` table when it names a
+    provider, else the ``[[judges]]`` panel, else the offline judge."""
+    if len(request.specs) > 1:
+        return PanelJudge([_from_spec(s, request.table, rubric, cache) for s in request.specs])
+    if request.specs:
+        return _from_spec(request.specs[0], request.table, rubric, cache)
+    if len(request.panel) > 1:
+        return PanelJudge([LLMJudge(cfg, rubric, cache) for cfg in request.panel])
+    if request.panel:
+        return LLMJudge(request.panel[0], rubric, cache)
+    if isinstance(request.table, JudgeConfig):
+        return LLMJudge(request.table, rubric, cache)
+    return OfflineJudge(rubric)
+
+
+def _from_spec(
+    spec: str, table: JudgeTuning | None, rubric: Rubric, cache: ResponseCache | None
+) -> Judge:
+    if spec == OFFLINE:
+        return OfflineJudge(rubric)
+    base = table.model_dump(exclude_unset=True) if table is not None else None
+    return LLMJudge(parse_judge_spec(spec, base), rubric, cache)
+
