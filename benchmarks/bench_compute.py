@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from driver.config.schema import ComputeRequest
 from driver.demo.workspace import DEMO_RUN_ID, build_demo_workspace
-from driver.pipeline.compute import ComputeOptions, run_compute
+from driver.pipeline.compute import run_compute
 from driver.ssot.workspace import open_workspace
 from rubric.core.definition import load_rubric
 from tests.support.llm_server import ScriptedServer, answer_json, ok_reply
@@ -66,7 +67,7 @@ def main() -> None:
         latency = args.latency_s
         if latency is None:
             # Calibrate: one job rendered with the offline judge.
-            probe = ComputeOptions(run_id=DEMO_RUN_ID, repeats=1, jobs=f"{0:012x}")
+            probe = ComputeRequest(run_id=DEMO_RUN_ID, repeats=1, jobs=f"{0:012x}")
             settings = settings_from(config)
             run_compute(ws, probe, settings)
             result = json.loads(
@@ -87,7 +88,7 @@ def main() -> None:
             judge = f"openai-compatible:{server.url}/v1#bench"
             # No response cache: duplicated jobs would share answers and skip the latency.
             settings = settings_from(config, judge)
-            opts = ComputeOptions(run_id=DEMO_RUN_ID, repeats=1, max_parallel=1)
+            opts = ComputeRequest(run_id=DEMO_RUN_ID, repeats=1, max_parallel=1)
             start = time.perf_counter()
             summary = run_compute(ws, opts, settings)
             wall = time.perf_counter() - start

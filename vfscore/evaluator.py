@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from driver.config.loader import ConfigError, load_config
-from driver.config.settings import build_settings, default_cache_dir
+from driver.config.settings import build_settings, default_cache_dir, job_limits
 from driver.pipeline.evaluator import VFScoreRequest, VFScoreResponse, evaluate
 from driver.pipeline.launcher import usable_blender
 from driver.ssot.workspace import locate_workspace
@@ -68,7 +68,7 @@ def evaluate_request(
             load_config(None, req.workspace),
             judge_spec=judge,
             cache_dir=default_cache_dir(),
-            extra={"repeats": req.repeats, "timeout_s": req.timeout_s},
+            extra=job_limits(req.repeats, req.timeout_s),
             blender_exe=blender,
             warnings=(warning,) if warning else (),
         )

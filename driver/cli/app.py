@@ -5,13 +5,14 @@ from __future__ import annotations
 import platform
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from driver import __version__
 from driver.cli.argv import expand_multi_value_options
-from driver.config.schema import MAX_REPEATS
+from driver.cli.options import command_from
+from driver.config.schema import MAX_REPEATS, ComputeRequest, ComputeTable
 from rubric import DEFAULT_RUBRIC
 
 app = typer.Typer(
@@ -40,113 +41,7 @@ def version() -> None:
     typer.echo(f"bpy {bpy_state}")
 
 
-@app.command()
-def compute(
-    run_id: Annotated[str, typer.Option("--run-id", help="The archi3D run whose rows to score.")],
-    workspace: Annotated[
-        Path | None,
-        typer.Option(help="archi3D workspace root (default: $ARCHI3D_WORKSPACE)."),
-    ] = None,
-    jobs: Annotated[
-        str | None,
-        typer.Option(help="Only job_ids matching: a substring, a glob (*, ?) or re:REGEX."),
-    ] = None,
-    only_status: Annotated[
-        str | None, typer.Option(help="Comma-separated job statuses to score [default: completed].")
-    ] = None,
-    use_images_from: Annotated[
-        str | None,
-        typer.Option(help="Reference images: 'used' (used_image_*) or 'source' [default: used]."),
-    ] = None,
-    repeats: Annotated[
-        int | None,
-        typer.Option(help=f"Judge repeats per job, 1 to {MAX_REPEATS} [default: 3]."),
-    ] = None,
-    redo: Annotated[
-        bool,
-        typer.Option(
-            "--redo",
-            help="Score rows that already have a score again: re-render (no render reuse), "
-            "re-judge (the response cache is not read, only refreshed) and ignore result.json.",
-        ),
-    ] = False,
-    max_parallel: Annotated[
-        int | None, typer.Option(help="Blender processes at once [default: 1].")
-    ] = None,
-    timeout_s: Annotated[
-        float | None,
-        typer.Option(help="Per-job limit in seconds; the job's Blender is killed past it."),
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run", help="Select and log only: no renders, no artifacts, no table change."
-        ),
-    ] = False,
-    judge: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="LLM judge PROVIDER:MODEL (default: [judge] or [[judges]] of the config, else "
-            "offline); give it several times for a panel (the median of the judges' medians)."
-        ),
-    ] = None,
-    preset: Annotated[str | None, typer.Option(help="Render preset (turntable4, hero).")] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            help="vfscore.toml with [render], [judge], [compute] (default: $VFSCORE_CONFIG, else "
-            "<workspace>/vfscore.toml)."
-        ),
-    ] = None,
-    limit: Annotated[int | None, typer.Option(help="Score at most N rows.")] = None,
-    no_report: Annotated[
-        bool,
-        typer.Option(
-            "--no-report",
-            help="Do not write the run report (runs/<run>/metrics/vfscore/report/) at the end.",
-        ),
-    ] = False,
-    fail_under: Annotated[
-        float | None,
-        typer.Option(
-            help="A scored job whose overall score is under this (0-100) fails: the report's "
-            "aggregate status is 'fail' and the exit status 3, for CI to gate on."
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            help="Render on a Dask cluster: its scheduler (tcp://HOST:8786), or 'local' for a "
-            "LocalCluster of --max-parallel worker processes. Workers need VFScore and Blender; "
-            "each renders one job per 'render' resource (dask worker ... --resources render=1)."
-        ),
-    ] = None,
-    mode: Annotated[
-        str | None,
-        typer.Option(
-            help="absolute (a score per job) or pairwise (tournaments between the candidates "
-            "of each product_id/variant, asked in both orders; vf_pairwise_* columns) "
-            "[default: absolute]."
-        ),
-    ] = None,
-    controls: Annotated[
-        bool | None,
-        typer.Option(
-            "--controls/--no-controls",
-            help="Also judge, per product, its ground-truth model (gt_object_path) and known-wrong "
-            "copies of it (hue, flat, matte, blur, another product's gt), written to "
-            "tables/vfscore_controls.csv, never to generations.csv: the report's Judge checks "
-            "say whether this judge tells right from wrong here [default: [compute] controls, "
-            "off].",
-        ),
-    ] = None,
-    fail_under_controls: Annotated[
-        float | None,
-        typer.Option(
-            help="Exit 3 when the judge's overall control accuracy (0-1) is under this.",
-        ),
-    ] = None,
-) -> None:
+def compute(**given: Any) -> None:
     """Score the rows of one run in tables/generations.csv: render each generated model in the
     standard scene, judge it against the product's photos, and upsert the vf_* columns.
 
@@ -157,34 +52,13 @@ def compute(
     stopped by Ctrl-C/SIGTERM and 75 when the Dask scheduler went away (finished jobs are
     written; rerun to continue).
     """
-    from driver.cli.compute import ComputeFlags, run_compute_command
+    from driver.cli.compute import run_compute_command
 
-    raise typer.Exit(
-        run_compute_command(
-            ComputeFlags(
-                workspace=workspace,
-                run_id=run_id,
-                jobs=jobs,
-                only_status=only_status,
-                use_images_from=use_images_from,
-                repeats=repeats,
-                redo=redo,
-                max_parallel=max_parallel,
-                timeout_s=timeout_s,
-                dry_run=dry_run,
-                judge=judge,
-                preset=preset,
-                config=config,
-                limit=limit,
-                mode=mode,
-                scheduler=scheduler,
-                no_report=no_report,
-                fail_under=fail_under,
-                controls=controls,
-                fail_under_controls=fail_under_controls,
-            )
-        )
-    )
+    raise typer.Exit(run_compute_command(given))
+
+
+# Its flags are the fields of ComputeRequest: the [compute] keys and the run's own.
+app.command()(command_from(ComputeRequest, ComputeTable, "compute", compute))
 
 
 @app.command()

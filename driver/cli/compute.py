@@ -8,23 +8,20 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from driver.cli.console import stderr_console, stdout_console
+from driver.cli.options import merged
 from driver.cli.report import write_report
 from driver.config.loader import ConfigError, load_config
-from driver.config.schema import ComputeTable
+from driver.config.schema import ComputeRequest
 from driver.config.settings import RunSettings, build_settings
 from driver.pipeline.compute import (
     ComputeError,
-    ComputeOptions,
     ComputeSummary,
     RunInterrupted,
     run_compute,
@@ -35,95 +32,36 @@ from driver.report.manifest import write_manifest
 from driver.ssot.metrics_log import utc_timestamp
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws
-from rubric import JudgeConfigError, RubricError, describe_validation_error, panel_agreement
+from rubric import JudgeConfigError, RubricError, panel_agreement
 
 EXIT_OK, EXIT_JOB_ERRORS, EXIT_CANNOT_START, EXIT_FAIL_UNDER, EXIT_TABLE_NOT_WRITTEN = 0, 1, 2, 3, 4
 # A lost Dask scheduler ends the run like a signal: finished jobs written, rerun to continue.
 EXIT_SIGNAL = {"SIGINT": 130, "SIGTERM": 143, "scheduler lost": 75}
+# The workspace and config paths are this machine's: the manifest stays workspace-relative.
+MACHINE_PATHS = {"workspace", "config"}
 START_ERRORS = (WorkspaceError, UnsafePathError, ConfigError, JudgeConfigError, RubricError)
 
 
-@dataclass(frozen=True)
-class ComputeFlags:
-    """The command line of `vfscore compute`; None means "not given"."""
-
-    workspace: Path | None
-    run_id: str
-    jobs: str | None = None
-    only_status: str | None = None
-    use_images_from: str | None = None
-    repeats: int | None = None
-    redo: bool = False
-    max_parallel: int | None = None
-    timeout_s: float | None = None
-    dry_run: bool = False
-    judge: list[str] | None = None  # several: a panel
-    preset: str | None = None
-    config: Path | None = None
-    limit: int | None = None
-    mode: str | None = None
-    scheduler: str | None = None
-    no_report: bool = False
-    fail_under: float | None = None
-    controls: bool | None = None
-    fail_under_controls: float | None = None
-
-    def table_overrides(self) -> dict[str, Any]:
-        """The flags that override ``[compute]`` keys."""
-        given: dict[str, Any] = {
-            "repeats": self.repeats,
-            "max_parallel": self.max_parallel,
-            "timeout_s": self.timeout_s,
-            "use_images_from": self.use_images_from,
-            "mode": self.mode,
-            "scheduler": self.scheduler,
-            "controls": self.controls,
-            "only_status": None
-            if self.only_status is None
-            else [s.strip() for s in self.only_status.split(",") if s.strip()],
-        }
-        return {k: v for k, v in given.items() if v is not None}
-
-
-def prepare(flags: ComputeFlags, err: Console) -> tuple[Workspace, ComputeOptions, RunSettings]:
+def prepare(given: dict[str, Any], err: Console) -> tuple[Workspace, ComputeRequest, RunSettings]:
     """Everything checked before the first job: workspace, configuration, options, judge."""
-    ws = open_ws(flags.workspace)
-    check_id(flags.run_id, "run_id")
-    loaded = load_config(flags.config, ws.root)
+    ws = open_ws(given.get("workspace"))
+    loaded = load_config(given.get("config"), ws.root)
     err.print(loaded.describe(), highlight=False)
-    try:
-        table = ComputeTable.model_validate(
-            {**loaded.file.compute.model_dump(), **flags.table_overrides()}
-        )
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, "option")) from None
-    if flags.limit is not None and flags.limit < 1:
-        raise ConfigError(f"--limit must be at least 1, got {flags.limit}")
-    if flags.fail_under_controls is not None and not 0 <= flags.fail_under_controls <= 1:
-        raise ConfigError(
-            f"--fail-under-controls must be 0 to 1, got {flags.fail_under_controls:g}"
-        )
-    opts = ComputeOptions.from_table(
-        flags.run_id,
-        table,
-        redo=flags.redo,
-        dry_run=flags.dry_run,
-        jobs=flags.jobs,
-        limit=flags.limit,
-    )
+    req = merged(ComputeRequest, given, loaded.file.compute)
+    check_id(req.run_id, "run_id")
     settings = build_settings(
         loaded,
-        judge_spec=flags.judge,
-        preset_name=flags.preset,
-        cache_dir=ws.response_cache_dir(flags.run_id),
-        redo=flags.redo,
+        judge_spec=req.judge,
+        preset_name=req.preset,
+        cache_dir=ws.response_cache_dir(req.run_id),
+        redo=req.redo,
         extra={
-            "repeats": opts.repeats,
-            "use_images_from": opts.use_images_from,
-            "timeout_s": opts.timeout_s,
+            "repeats": req.repeats,
+            "use_images_from": req.use_images_from,
+            "timeout_s": req.timeout_s,
         },
     )
-    return ws, opts, settings
+    return ws, req, settings
 
 
 @contextmanager
@@ -184,7 +122,7 @@ def _progress(err: Console, run_id: str) -> tuple[Progress, Any]:
     return progress, on_progress
 
 
-def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSummary) -> None:
+def report(out: Console, ws: Workspace, opts: ComputeRequest, summary: ComputeSummary) -> None:
     """The closing lines: counts, skip reasons, where things are."""
     skipped = ", ".join(f"{n} {r}" for r, n in sorted(summary.skip_reasons.items())) or "none"
     mode = "dry run: nothing rendered or written" if opts.dry_run else "scored"
@@ -247,11 +185,12 @@ def report(out: Console, ws: Workspace, opts: ComputeOptions, summary: ComputeSu
     out.print(f"log:       {ws.metrics_log}", highlight=False)
 
 
-def run_compute_command(flags: ComputeFlags) -> int:
-    """`vfscore compute`; returns the exit status (0, 1, 2, or 130/143 when interrupted)."""
+def run_compute_command(given: dict[str, Any]) -> int:
+    """`vfscore compute` with the flags ``given`` (by field of :class:`ComputeRequest`; None or
+    absent: not given); returns the exit status (0, 1, 2, or 130/143 when interrupted)."""
     err, out = stderr_console(), stdout_console()
     try:
-        ws, opts, settings = prepare(flags, err)
+        ws, opts, settings = prepare(given, err)
     except START_ERRORS as exc:
         err.print(f"vfscore compute: {exc}", style="red")
         return EXIT_CANNOT_START
@@ -267,11 +206,8 @@ def run_compute_command(flags: ComputeFlags) -> int:
             "answer (--repeats 1 is enough)",
             highlight=False,
         )
-    if flags.fail_under is not None and not 0 <= flags.fail_under <= 100:
-        err.print(f"vfscore compute: --fail-under must be 0 to 100, got {flags.fail_under:g}")
-        return EXIT_CANNOT_START
     with stop_on_signals() as finishing:
-        progress, on_progress = _progress(err, flags.run_id)
+        progress, on_progress = _progress(err, opts.run_id)
         started = utc_timestamp()
         try:
             with progress:
@@ -284,14 +220,13 @@ def run_compute_command(flags: ComputeFlags) -> int:
             err.print(f"Interrupted ({name}) before any job was written.", highlight=False)
             return EXIT_SIGNAL[name]
         finishing()
-        return _close(out, err, (ws, opts, settings, summary), flags, started)
+        return _close(out, err, (ws, opts, settings, summary), started)
 
 
 def _close(
     out: Console,
     err: Console,
-    run: tuple[Workspace, ComputeOptions, RunSettings, ComputeSummary],
-    flags: ComputeFlags,
+    run: tuple[Workspace, ComputeRequest, RunSettings, ComputeSummary],
     started: str,
 ) -> int:
     """After the pass: the closing lines, the manifest, the report and the exit status."""
@@ -299,13 +234,13 @@ def _close(
     report(out, ws, opts, summary)
     control_lines(out, ws, opts.run_id, settings, summary)
     aggregate = None
-    gates = flags.fail_under is not None or flags.fail_under_controls is not None
+    gates = opts.fail_under is not None or opts.fail_under_controls is not None
     if not opts.dry_run:
         _manifest(ws, opts, settings, summary, started)
-        if not flags.no_report or gates:
+        if not opts.no_report or gates:
             aggregate = write_report(
-                ws, opts.run_id, flags.fail_under, sorted(opts.only_status),
-                opts.use_images_from, out, flags.fail_under_controls,
+                ws, opts.run_id, opts.fail_under, sorted(opts.only_status),
+                opts.use_images_from, out, opts.fail_under_controls,
             )  # fmt: skip
     sys.stdout.flush()
     if summary.interrupted:
@@ -342,15 +277,14 @@ def control_lines(
 
 
 def _manifest(
-    ws: Workspace, opts: ComputeOptions, settings: RunSettings, s: ComputeSummary, started: str
+    ws: Workspace, opts: ComputeRequest, settings: RunSettings, s: ComputeSummary, started: str
 ) -> None:
     """The run's manifest (never overwritten); a failure to write it is said, not fatal."""
     data = {
         "run_id": opts.run_id,
         "started": started,
         "ended": utc_timestamp(),
-        "options": {k: sorted(v) if isinstance(v, frozenset) else v
-                    for k, v in asdict(opts).items()},
+        "options": opts.model_dump(mode="json", exclude=MACHINE_PATHS),
         "config": settings.config,
         "config_hash": settings.config_hash,
         "versions": {"renderer": renderer_version(settings.blender),

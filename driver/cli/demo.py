@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from driver.cli.compute import ComputeFlags, run_compute_command
+from driver.cli.compute import run_compute_command
 from driver.cli.console import stdout_console
 from driver.config.loader import parse_config
 from driver.config.settings import render_spec_from
@@ -37,9 +37,12 @@ def run_demo(folder: Path) -> int:
         (root / "vfscore.toml").write_text(DEMO_CONFIG, encoding="utf-8")
     status = run_compute_command(
         # Controls on: the demo shows whether its judge tells each gt from wrong copies of it.
-        ComputeFlags(
-            workspace=root, run_id=DEMO_RUN_ID, config=root / "vfscore.toml", controls=True
-        )
+        {
+            "workspace": root,
+            "run_id": DEMO_RUN_ID,
+            "config": root / "vfscore.toml",
+            "controls": True,
+        }
     )
     table = read_table(root / "tables" / "generations.csv")
     view = Table(title=f"VFScore, run {DEMO_RUN_ID}")

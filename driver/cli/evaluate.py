@@ -8,7 +8,7 @@ from pathlib import Path
 
 from driver.cli.console import stderr_console
 from driver.config.loader import ConfigError, load_config
-from driver.config.settings import build_settings
+from driver.config.settings import build_settings, job_limits
 from driver.pipeline.evaluator import VFScoreRequest, evaluate
 from driver.ssot.workspace import locate_workspace
 from rubric import FatalJudgeError, JudgeConfigError, RubricError
@@ -42,7 +42,7 @@ def run_evaluate_command(flags: EvaluateFlags) -> int:
             preset_name=flags.preset,
             cache_dir=flags.cache_dir,
             redo=flags.redo,
-            extra={"repeats": flags.repeats, "timeout_s": flags.timeout_s},
+            extra=job_limits(flags.repeats, flags.timeout_s),
         )
     except (ConfigError, JudgeConfigError, RubricError) as exc:
         err.print(f"vfscore evaluate: {exc}", highlight=False)

@@ -13,9 +13,17 @@ whole file. Every key is read: tests walk this schema and fail for a key no code
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from blender_addon.contract.spec import PRESETS
 from rubric import JudgeConfig, JudgeTuning
@@ -64,30 +72,102 @@ class RenderTable(_Table):
     allow_missing_textures: bool = False
 
 
+# A list option given on the command line as one comma-separated value.
+COMMA_SEPARATED: dict[str, Any] = {"separator": ","}
+
+
 class ComputeTable(_Table):
-    """``[compute]``: defaults of the `vfscore compute` flags."""
+    """``[compute]``: the keys of a run that a file may set; each is also a `vfscore compute`
+    flag (``--max-parallel`` for ``max_parallel``) whose help is the key's description. A flag
+    that is given wins over the file."""
 
-    repeats: Repeats = 3
-    timeout_s: Seconds | None = None
-    max_parallel: PositiveInt = 1
-    only_status: Annotated[list[str], Field(min_length=1)] = ["completed"]
-    use_images_from: Literal["used", "source"] = "used"
-    flush_rows: PositiveInt = 200
-    # absolute: a score per job; pairwise: tournaments between the candidates of each product.
-    mode: Literal["absolute", "pairwise"] = "absolute"
-    max_pairs: PositiveInt = 28  # pairs asked per product (both orders) above round robin
-    # A Dask scheduler (tcp://HOST:8786) or "local": renders run on its workers.
-    scheduler: Annotated[str, Field(min_length=1)] | None = None
-    flush_seconds: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 30.0
-    # Judge each product's ground truth and known-wrong copies of it beside the candidates.
-    controls: bool = False
+    repeats: Repeats = Field(default=3, description=f"Judge repeats per job, 1 to {MAX_REPEATS}.")
+    timeout_s: Seconds | None = Field(
+        default=None, description="Per-job limit in seconds; the job's Blender is killed past it."
+    )
+    max_parallel: PositiveInt = Field(default=1, description="Blender processes at once.")
+    only_status: Annotated[list[str], Field(min_length=1)] = Field(
+        default=["completed"],
+        description="Job statuses to score (comma-separated on the command line).",
+        json_schema_extra=COMMA_SEPARATED,
+    )
+    use_images_from: Literal["used", "source"] = Field(
+        default="used", description="Reference images: 'used' (used_image_*) or 'source'."
+    )
+    flush_rows: PositiveInt = Field(
+        default=200, description="Rows buffered before tables/generations.csv is rewritten."
+    )
+    flush_seconds: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = Field(
+        default=30.0, description="Seconds between rewrites of tables/generations.csv at most."
+    )
+    mode: Literal["absolute", "pairwise"] = Field(
+        default="absolute",
+        description="absolute (a score per job) or pairwise (tournaments between the "
+        "candidates of each product_id/variant, asked in both orders; vf_pairwise_* columns).",
+    )
+    max_pairs: PositiveInt = Field(
+        default=28,
+        description="Pairs asked per product in pairwise mode, above a round robin of 8.",
+    )
+    scheduler: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None,
+        description="Render on a Dask cluster: its scheduler (tcp://HOST:8786), or 'local' for "
+        "a LocalCluster of --max-parallel worker processes. Workers need VFScore and Blender; "
+        "each renders one job per 'render' resource (dask worker ... --resources render=1).",
+    )
+    controls: bool = Field(
+        default=False,
+        description="Also judge, per product, its ground-truth model (gt_object_path) and "
+        "known-wrong copies of it (hue, flat, matte, blur, another product's gt), written to "
+        "tables/vfscore_controls.csv, never to generations.csv: the report's Judge checks say "
+        "whether this judge tells right from wrong here.",
+    )
 
 
-class JobLimits(_Table):
-    """The limits of one job, however it is asked for (compute, evaluate, archi3D's call)."""
+class ComputeRequest(ComputeTable):
+    """One `vfscore compute` run: the ``[compute]`` keys (the file's, with the given flags on
+    top) and the flags that only a command line gives. Validated once, here."""
 
-    repeats: Repeats = 3
-    timeout_s: Seconds | None = None
+    run_id: str = Field(description="The archi3D run whose rows to score.")
+    workspace: Path | None = Field(
+        default=None, description="archi3D workspace root (default: $ARCHI3D_WORKSPACE)."
+    )
+    config: Path | None = Field(
+        default=None,
+        description="vfscore.toml with [render], [judge], [compute] (default: $VFSCORE_CONFIG, "
+        "else <workspace>/vfscore.toml).",
+    )
+    jobs: str | None = Field(
+        default=None, description="Only job_ids matching: a substring, a glob (*, ?) or re:REGEX."
+    )
+    limit: PositiveInt | None = Field(default=None, description="Score at most N rows.")
+    redo: bool = Field(
+        default=False,
+        description="Score rows that already have a score again: re-render (no render reuse), "
+        "re-judge (the response cache is not read, only refreshed) and ignore result.json.",
+    )
+    dry_run: bool = Field(
+        default=False, description="Select and log only: no renders, no artifacts, no table change."
+    )
+    judge: list[str] | None = Field(
+        default=None,
+        description="LLM judge PROVIDER:MODEL (default: [judge] or [[judges]] of the config, "
+        "else offline); give it several times for a panel (the median of the judges' medians).",
+    )
+    preset: str | None = Field(default=None, description="Render preset (turntable4, hero).")
+    no_report: bool = Field(
+        default=False,
+        description="Do not write the run report (runs/<run>/metrics/vfscore/report/) at the end.",
+    )
+    fail_under: Annotated[float, Field(ge=0.0, le=100.0)] | None = Field(
+        default=None,
+        description="A scored job whose overall score is under this (0-100) fails: the "
+        "report's aggregate status is 'fail' and the exit status 3, for CI to gate on.",
+    )
+    fail_under_controls: Unit | None = Field(
+        default=None,
+        description="Exit 3 when the judge's overall control accuracy (0-1) is under this.",
+    )
 
 
 def _judge_table_kind(value: Any) -> str:

@@ -15,7 +15,7 @@ from blender_addon.contract.digest import canonical_sha256
 from blender_addon.contract.spec import RenderSpec, SpecError, preset
 from driver import __version__
 from driver.config.loader import ConfigError, LoadedConfig
-from driver.config.schema import JobLimits, RenderTable
+from driver.config.schema import ComputeTable, RenderTable
 from hdri.registry import load_registry
 from rubric import (
     DEFAULT_RUBRIC,
@@ -116,6 +116,18 @@ def effective_config(
     }
 
 
+def job_limits(repeats: Any, timeout_s: Any) -> dict[str, Any]:
+    """``repeats`` and ``timeout_s`` of one job asked for outside `compute` (`evaluate`,
+    archi3D's call), checked against the ``[compute]`` keys of the same names; a ConfigError
+    names what is wrong."""
+    given = {"repeats": repeats, "timeout_s": timeout_s}
+    try:
+        ComputeTable.model_validate(given)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, "option")) from None
+    return given
+
+
 def build_settings(
     loaded: LoadedConfig,
     *,
@@ -130,11 +142,6 @@ def build_settings(
 ) -> RunSettings:
     """Everything a run needs, validated before the first job. With ``redo`` the response cache
     is not read (every repeat is asked again) but refreshed."""
-    limits = {k: v for k, v in (extra or {}).items() if k in JobLimits.model_fields}
-    try:
-        JobLimits.model_validate(limits)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, "option")) from None
     spec = render_spec_from(loaded.file.render, preset_name)
     rubric = load_rubric(rubric_path)
     cache = ResponseCache(cache_dir, read=not redo) if cache_dir is not None else None

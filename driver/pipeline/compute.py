@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from driver.config.schema import ComputeTable
+from driver.config.schema import ComputeRequest
 from driver.config.settings import RunSettings
 from driver.pipeline.artifacts import (
     RECORD_JSON,
@@ -87,41 +87,6 @@ class RunInterrupted(BaseException):
         self.signal_name = signal_name
 
 
-@dataclass(frozen=True)
-class ComputeOptions:
-    run_id: str
-    only_status: frozenset[str] = frozenset({"completed"})
-    use_images_from: str = "used"
-    repeats: int = 3
-    redo: bool = False
-    max_parallel: int = 1
-    timeout_s: float | None = None
-    dry_run: bool = False
-    jobs: str | None = None
-    limit: int | None = None
-    flush_rows: int = 200
-    flush_seconds: float = 30.0
-    mode: str = "absolute"  # absolute | pairwise
-    max_pairs: int = 28  # per product in pairwise mode
-    scheduler: str | None = None  # a Dask scheduler address, or "local"
-    controls: bool = False  # judge each product's ground truth and known-wrong copies of it
-
-    @classmethod
-    def from_table(cls, run_id: str, table: ComputeTable, **flags: Any) -> ComputeOptions:
-        """``[compute]`` defaults with the command-line flags that were given (not None) on top."""
-        given = {k: v for k, v in flags.items() if v is not None}
-        if "only_status" in given:
-            given["only_status"] = frozenset(given["only_status"])
-        return cls(
-            run_id=run_id,
-            **{
-                **table.model_dump(),
-                "only_status": frozenset(table.only_status),
-                **given,
-            },
-        )
-
-
 @dataclass
 class ComputeSummary:
     n_selected: int = 0
@@ -162,7 +127,7 @@ class _Run:
     """The coordinator's state: what every worker and bookkeeping step needs."""
 
     ws: Workspace
-    opts: ComputeOptions
+    opts: ComputeRequest
     settings: RunSettings
     writer: BatchedUpserter
     summary: ComputeSummary
@@ -229,7 +194,7 @@ class _Run:
 
 def run_compute(
     ws: Workspace,
-    opts: ComputeOptions,
+    opts: ComputeRequest,
     settings: RunSettings,
     on_progress: Callable[[str, int], None] | None = None,
 ) -> ComputeSummary:
@@ -320,7 +285,7 @@ def run_compute(
 
 
 def _estimate(
-    ws: Workspace, candidates: list[Candidate], settings: RunSettings, opts: ComputeOptions
+    ws: Workspace, candidates: list[Candidate], settings: RunSettings, opts: ComputeRequest
 ) -> RunEstimate | None:
     """What the judge would cost for the jobs a real run would judge (finished ones excluded)."""
     if opts.mode == "pairwise":
@@ -334,7 +299,7 @@ def _estimate(
     return estimate_run(todo, settings, opts.repeats, len(candidates) - len(todo))
 
 
-def _control_plan(ws: Workspace, table: Any, opts: ComputeOptions) -> ControlPlan:
+def _control_plan(ws: Workspace, table: Any, opts: ComputeRequest) -> ControlPlan:
     """The run's controls: its products are those of the rows ``--only-status`` and ``--jobs``
     keep, scored or not."""
     matcher = job_matcher(opts.jobs)
@@ -357,7 +322,7 @@ def _control_context(run: _Run) -> ControlContext:
 
 
 def _control_estimate(
-    plan: ControlPlan, settings: RunSettings, opts: ComputeOptions
+    plan: ControlPlan, settings: RunSettings, opts: ComputeRequest
 ) -> RunEstimate | None:
     """What judging the controls would cost (finished ones excluded)."""
     todo = [
@@ -368,7 +333,7 @@ def _control_estimate(
     return estimate_run(todo, settings, opts.repeats, len(plan.jobs) - len(todo))
 
 
-def _check_places(ws: Workspace, opts: ComputeOptions) -> None:
+def _check_places(ws: Workspace, opts: ComputeRequest) -> None:
     """The files and folders the run will write, checked before the first job: a folder where
     the log should be, or a file where the artifacts go, is one clear error, not N job errors."""
     log, lock = ws.metrics_log, lock_path_for(ws.generations_csv)
@@ -555,7 +520,7 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
 
 
-def _log_record(opts: ComputeOptions, settings: RunSettings, s: ComputeSummary) -> dict[str, Any]:
+def _log_record(opts: ComputeRequest, settings: RunSettings, s: ComputeSummary) -> dict[str, Any]:
     return {
         "event": "compute_vfscore",
         "timestamp": utc_timestamp(),

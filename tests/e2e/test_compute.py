@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from driver.config.schema import ComputeRequest
 from driver.demo.workspace import DEMO_RUN_ID, PRODUCTS, build_demo_workspace
-from driver.pipeline.compute import ComputeOptions, ComputeSummary, run_compute
+from driver.pipeline.compute import ComputeSummary, run_compute
 from driver.ssot.vf_columns import vf_columns
 from driver.ssot.workspace import open_workspace
 from rubric.core.definition import load_rubric
@@ -54,7 +55,7 @@ def compute(
         config.write_text(config_text)
     workspace = open_workspace(root)
     run_id = str(opts.pop("run_id", DEMO_RUN_ID))
-    options = ComputeOptions(run_id=run_id, repeats=2, **opts)  # type: ignore[arg-type]
+    options = ComputeRequest(run_id=run_id, repeats=2, **opts)  # type: ignore[arg-type]
     settings = settings_from(config, judge, workspace.response_cache_dir(run_id), redo=options.redo)
     return run_compute(workspace, options, settings)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from driver.config.schema import ComputeRequest
 from driver.pipeline.compute import (
     ComputeError,
-    ComputeOptions,
     ComputeSummary,
     RunInterrupted,
     run_compute,
@@ -46,7 +46,7 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
 def compute(
     ws: Workspace, judge: str | None = None, events: list[tuple[str, int]] | None = None, **kw: Any
 ) -> ComputeSummary:
-    opts = ComputeOptions(run_id=RUN_ID, repeats=2, **kw)
+    opts = ComputeRequest(run_id=RUN_ID, repeats=2, **kw)
     settings = settings_from(ws.root / "vfscore.toml", judge, ws.response_cache_dir(RUN_ID))
 
     def progress(event: str, total: int) -> None:
@@ -135,7 +135,7 @@ def test_a_stopped_run_writes_what_finished_and_says_so(ws: Workspace) -> None:
         if stops["n"] == 1:
             raise KeyboardInterrupt  # Ctrl-C while the first job is being recorded
 
-    opts = ComputeOptions(run_id=RUN_ID, repeats=1)
+    opts = ComputeRequest(run_id=RUN_ID, repeats=1)
     settings = settings_from(ws.root / "vfscore.toml")
     s = run_compute(ws, opts, settings, progress)
     assert s.interrupted == "SIGINT" and s.ok == 1
@@ -187,7 +187,7 @@ def test_judge_calls_overlap_up_to_max_concurrent(
             f'[judge]\nprovider = "openai-compatible"\nmodel = "m"\n'
             f'base_url = "{server.url}/v1"\nmax_concurrent = {max_concurrent}\n'
         )
-        opts = ComputeOptions(run_id=RUN_ID, repeats=1)
+        opts = ComputeRequest(run_id=RUN_ID, repeats=1)
         s = run_compute(ws, opts, settings_from(ws.root / "vfscore.toml"))  # no response cache
         arrivals = sorted(r.received for r in server.requests)
     assert s.ok == 3 and len(arrivals) == 3
@@ -235,7 +235,7 @@ def test_an_interrupted_run_leaves_no_blender_running(
             time.sleep(0.05)
         raise RunInterrupted("SIGTERM")
 
-    opts = ComputeOptions(run_id=RUN_ID, repeats=1, max_parallel=2)
+    opts = ComputeRequest(run_id=RUN_ID, repeats=1, max_parallel=2)
     s = run_compute(ws, opts, settings_from(ws.root / "vfscore.toml"), progress)
     assert (s.interrupted, s.ok) == ("SIGTERM", 1)
     children = [pid for r in fake_runs(log) for pid in r["children"]]
@@ -255,7 +255,7 @@ def test_job_timeouts_cover_the_render_and_the_wait_for_the_judge(
             f'[judge]\nprovider = "openai-compatible"\nmodel = "m"\n'
             f'base_url = "{server.url}/v1"\nmax_concurrent = 1\n'
         )
-        opts = ComputeOptions(run_id=RUN_ID, repeats=1, timeout_s=2.5, max_parallel=2, limit=2)
+        opts = ComputeRequest(run_id=RUN_ID, repeats=1, timeout_s=2.5, max_parallel=2, limit=2)
         s = run_compute(ws, opts, settings_from(ws.root / "vfscore.toml"))
     # Job 1 is judged at once; job 2, rendered as fast, waits 3 s for the judge: past 2.5 s.
     assert (s.ok, s.error) == (1, 1)

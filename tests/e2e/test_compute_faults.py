@@ -185,7 +185,9 @@ def test_bad_options_stop_before_any_job(tmp_path: Path, fake: Path) -> None:
     for args, message in [
         (("--repeats", "0"), "option repeats = 0"),
         (("--use-images-from", "both"), "use_images_from = 'both'"),
-        (("--limit", "0"), "--limit must be at least 1"),
+        (("--limit", "0"), "option limit = 0: Input should be greater than or equal to 1"),
+        (("--fail-under", "120"), "option fail_under = 120"),
+        (("--fail-under-controls", "2"), "option fail_under_controls = 2"),
     ]:
         proc = vfscore(ws, *args)
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr

@@ -142,3 +142,21 @@ def test_dry_run_counts_both_orders_of_every_pair(
     assert ran.returncode == 0, ran.stderr
     estimate = log_records(ws)[-1]["estimate"]
     assert estimate["calls"] == 12 and estimate["jobs"] == 4  # 6 pairs, both orders
+
+
+def test_max_pairs_bounds_a_tournament_above_a_round_robin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_fake_blender(tmp_path, monkeypatch)
+    ws = build(tmp_path / "ws", n_jobs=9)  # 36 pairs in a round robin of 9
+    (ws / "vfscore.toml").write_text(CONFIG.format(url="http://127.0.0.1:9"))
+
+    def calls(*args: str) -> int:
+        assert vfscore(ws, "--mode", "pairwise", "--dry-run", *args).returncode == 0
+        return int(log_records(ws)[-1]["estimate"]["calls"])
+
+    assert calls() == 2 * 28  # [compute] max_pairs' default
+    assert calls("--max-pairs", "10") == 2 * 10
+    table_says = CONFIG.replace("repeats = 1\n", "repeats = 1\nmax_pairs = 12\n")
+    (ws / "vfscore.toml").write_text(table_says.format(url="http://127.0.0.1:9"))
+    assert calls() == 2 * 12

@@ -10,10 +10,10 @@ from typing import Any, get_args
 import pytest
 from pydantic import BaseModel
 
+from driver.cli.options import merged
 from driver.config.loader import CONFIG_ENV, ConfigError, load_config, parse_config
-from driver.config.schema import ComputeTable, ConfigFile, RenderTable
+from driver.config.schema import ComputeRequest, ComputeTable, ConfigFile, RenderTable
 from driver.config.settings import render_spec_from
-from driver.pipeline.compute import ComputeOptions
 from rubric.llm.config import JudgeConfig, JudgeConfigError, parse_judge_spec
 from tests.support.render_values import NOT_IN_SCENE, SCENE_VALUES
 
@@ -87,11 +87,14 @@ def test_discovery_order_and_what_is_said(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_compute_flags_override_the_table() -> None:
     table = ComputeTable(repeats=5, max_parallel=2, only_status=["completed", "failed"])
-    opts = ComputeOptions.from_table("R", table, repeats=None, limit=3, redo=True)
+    opts = merged(ComputeRequest, {"run_id": "R", "repeats": None, "limit": 3, "redo": True}, table)
     assert (opts.repeats, opts.max_parallel, opts.limit, opts.redo) == (5, 2, 3, True)
-    assert opts.only_status == frozenset({"completed", "failed"})
-    assert ComputeOptions.from_table("R", table, repeats=1).repeats == 1
-    assert ComputeOptions.from_table("R", table, only_status=["x"]).only_status == {"x"}
+    assert opts.only_status == ["completed", "failed"]
+    assert merged(ComputeRequest, {"run_id": "R", "repeats": 1}, table).repeats == 1
+    given = {"run_id": "R", "only_status": " x, ,y "}  # one comma-separated flag
+    assert merged(ComputeRequest, given, table).only_status == ["x", "y"]
+    with pytest.raises(ConfigError, match="option repeats = 0"):
+        merged(ComputeRequest, {"run_id": "R", "repeats": 0}, table)
 
 
 def test_judge_flag_keeps_the_configured_gateway_or_refuses() -> None:
@@ -161,7 +164,7 @@ def test_every_schema_key_is_read_by_some_code_path() -> None:
     """Walks the schema: a key that no code outside the schema reads would be silently ignored.
 
     Render keys become RenderSpec fields of the same name (read by the scene builder), compute
-    keys ComputeOptions fields (read by the coordinator), judge keys JudgeConfig fields (read by
+    keys ComputeRequest fields (read by the coordinator), judge keys JudgeConfig fields (read by
     the providers, the client and the judge).
     """
     schema_files = {ROOT / "driver/config/schema.py", ROOT / "rubric/llm/config.py"}

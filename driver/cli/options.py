@@ -1,0 +1,115 @@
+"""Command-line flags made from a pydantic model, so that an option's name, type, default,
+bounds and help are declared once (in the model) and validated once (by it).
+
+A field of ``table`` (``[compute]``) becomes a flag that defaults to "not given" (None): the
+file's value, else the field's default, applies. A field of the model only is a flag with the
+field's own default. ``--max-parallel`` is field ``max_parallel``; a bool of the table is
+``--controls/--no-controls``; a bool of the model only is a switch (``--redo``); a list whose
+field says ``separator`` takes one separated value (``--only-status completed,failed``), any
+other list is given once per value (``--judge a --judge b``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from driver.config.loader import ConfigError
+from rubric import describe_validation_error
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def flag(name: str) -> str:
+    """The flag of field ``name``."""
+    return "--" + name.replace("_", "-")
+
+
+def _separator(field: FieldInfo) -> str | None:
+    extra = field.json_schema_extra
+    value = extra.get("separator") if isinstance(extra, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _cli_type(field: FieldInfo) -> Any:
+    """The type typer parses a field's flag as (its value is checked by the model)."""
+    args = [a for a in typing.get_args(field.annotation) if a is not type(None)]
+    base = (
+        args[0]
+        if isinstance(field.annotation, types.UnionType) and len(args) == 1
+        else (field.annotation)
+    )
+    if typing.get_origin(base) is Literal:
+        return str
+    if typing.get_origin(base) is list:
+        return str if _separator(field) else list[str]
+    return base
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return (
+        "none" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    )
+
+
+def _parameter(name: str, field: FieldInfo, table: str | None) -> inspect.Parameter:
+    """One flag; ``table`` names the file table the field is a key of, when it is one."""
+    cli_type = _cli_type(field)
+    help_text = field.description or ""
+    if table is not None:
+        help_text += f" [default: {_shown(field.default)}, or [{table}] {name}]"
+        decls = [f"{flag(name)}/--no-{flag(name)[2:]}"] if cli_type is bool else [flag(name)]
+        option = typer.Option(None, *decls, help=help_text)
+        annotation: Any = cli_type | None
+    elif field.is_required():
+        option = typer.Option(..., flag(name), help=help_text)
+        annotation = cli_type
+    else:
+        option = typer.Option(field.default, flag(name), help=help_text)
+        annotation = cli_type if cli_type is bool else cli_type | None
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option,
+                             annotation=annotation)  # fmt: skip
+
+
+def command_from(
+    model: type[BaseModel], table: type[BaseModel], table_name: str, run: Callable[..., None]
+) -> Callable[..., None]:
+    """``run`` with one flag per field of ``model``, for ``app.command()``; it is called with
+    every flag by name (None for a table key that was not given)."""
+    params = [
+        _parameter(name, field, table_name if name in table.model_fields else None)
+        for name, field in model.model_fields.items()
+    ]
+    params.sort(key=lambda p: p.default.default is not ...)  # required flags first
+
+    def command(**given: Any) -> None:
+        run(**given)
+
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__doc__ = run.__doc__
+    command.__name__ = run.__name__
+    return command
+
+
+def merged(model: type[M], given: dict[str, Any], file_table: BaseModel) -> M:
+    """The model from the file's table with the given flags (not None) on top, validated once;
+    a :class:`ConfigError` names the option and what is wrong with it."""
+    flags = {k: v for k, v in given.items() if v is not None}
+    for name, field in model.model_fields.items():
+        separator = _separator(field)
+        if separator and isinstance(flags.get(name), str):
+            flags[name] = [s.strip() for s in flags[name].split(separator) if s.strip()]
+    try:
+        return model.model_validate({**file_table.model_dump(), **flags})
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, "option")) from None
