@@ -28,8 +28,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
-from driver.ratings.evidence import Evidence
-from driver.ratings.summary import agreement_report
+from driver.agreement.evidence import Evidence
+from driver.agreement.summary import agreement_report
 from rubric.core.definition import load_rubric
 from tests.support.compute_cli import vfscore
 from tests.support.fast_workspace import RUN_ID, build, fake_blender

@@ -22,10 +22,11 @@ from PIL import Image
 
 from blender_addon.contract.spec import preset
 from driver.config.settings import RunSettings
-from driver.pipeline.artifacts import RECORD_JSON, JobPlace, build_payload
+from driver.pipeline.artifacts import JobPlace, build_payload
 from driver.pipeline.stages import RenderStage
-from driver.report.build import build_report, report_dir
-from driver.report.thumbs import ensure_thumbnail, thumbnail_path
+from driver.report.build import build_report
+from driver.results.layout import RECORD_JSON, report_dir
+from driver.results.thumbs import ensure_thumbnail, thumbnail_path
 from driver.ssot.workspace import Workspace
 from rubric.core.definition import load_rubric
 from rubric.core.judge import JudgeResult, RepeatResult

@@ -49,4 +49,3 @@ def _from_spec(
         return OfflineJudge(rubric)
     base = table.model_dump(exclude_unset=True) if table is not None else None
     return LLMJudge(parse_judge_spec(spec, base), rubric, cache)
-

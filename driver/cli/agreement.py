@@ -11,11 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from blender_addon.contract.atomic import write_json_atomic
+from driver.agreement.evidence import read_evidence
+from driver.agreement.store import RatingError
+from driver.agreement.summary import agreement_report
 from driver.cli.console import stderr_console, stdout_console
-from driver.ratings.evidence import read_evidence
 from driver.ratings.importer import import_ratings
-from driver.ratings.store import RatingError
-from driver.ratings.summary import agreement_report
+from driver.results.layout import AGREEMENT_JSON, results_dir
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws
@@ -28,7 +29,7 @@ def agreement_path(ws: Workspace, run_ids: Sequence[str]) -> Path:
     """Where the JSON goes: the run's metrics folder for one run (the run report shows it),
     else the workspace's logs."""
     if len(run_ids) == 1:
-        return ws.run_dir(run_ids[0]) / "metrics" / "vfscore" / "agreement.json"
+        return results_dir(ws, run_ids[0]) / AGREEMENT_JSON
     return ws.root / "logs" / "vfscore_agreement.json"
 
 

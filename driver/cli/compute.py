@@ -28,7 +28,8 @@ from driver.pipeline.compute import (
 )
 from driver.pipeline.stages import renderer_version
 from driver.report.controls import controls_report
-from driver.report.manifest import write_manifest
+from driver.results.layout import results_dir
+from driver.results.manifest import write_manifest
 from driver.ssot.metrics_log import utc_timestamp
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws
@@ -297,7 +298,7 @@ def _manifest(
         "interrupted": s.interrupted,
     }  # fmt: skip
     try:
-        write_manifest(ws.run_dir(opts.run_id) / "metrics" / "vfscore", started.replace(":", "-"),
+        write_manifest(results_dir(ws, opts.run_id), started.replace(":", "-"),
                        data)  # fmt: skip
     except OSError as exc:
         print(f"manifest NOT written: {exc}", file=sys.stderr)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from waitress.server import create_server
 
+from driver.agreement.store import RatingError, check_rater
 from driver.cli.console import stderr_console, stdout_console
 from driver.ratings.app import create_app
 from driver.ratings.catalog import load_catalog
-from driver.ratings.store import RatingError, check_rater
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.workspace import UnsafePathError, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws

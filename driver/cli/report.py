@@ -9,7 +9,8 @@ from pathlib import Path
 from rich.console import Console
 
 from driver.cli.console import stderr_console, stdout_console
-from driver.report.build import build_report, report_dir
+from driver.report.build import build_report
+from driver.results.layout import report_dir
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.workspace import UnsafePathError, Workspace, WorkspaceError, check_id
 from driver.ssot.workspace import open_workspace as open_ws

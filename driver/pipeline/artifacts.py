@@ -14,7 +14,6 @@ config.json         the effective configuration (never a secret)
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,16 +23,18 @@ from blender_addon.contract.digest import sha256_file
 from blender_addon.contract.spec import RenderSpec
 from driver import __version__
 from driver.config.settings import RunSettings
-from driver.pipeline.stages import RENDERS, EvaluationError, RenderStage
-from driver.ssot.vf_columns import one_line
+from driver.pipeline.stages import EvaluationError, RenderStage
+from driver.results.layout import (
+    CONFIG_JSON,
+    ERROR_JSON,
+    RATIONALES,
+    RECORD_JSON,
+    RENDERS,
+    RESULT_JSON,
+)
+from driver.results.records import write_rationales
 from driver.ssot.workspace import UnsafePathError, rel_to_workspace
-from rubric import JudgeResult, redact
-
-RECORD_JSON = "vfscore_result.json"
-RESULT_JSON = "result.json"
-ERROR_JSON = "error.json"
-CONFIG_JSON = "config.json"
-RATIONALES = "rationales"
+from rubric import JudgeResult
 
 
 def render_settings(spec: RenderSpec, render_result: dict[str, Any]) -> dict[str, Any]:
@@ -151,16 +152,6 @@ def build_payload(
     return payload
 
 
-def write_rationales(out_dir: Path, judged: JudgeResult) -> None:
-    """``rationales/rep_N.txt``, one per repeat, replacing those of an earlier run."""
-    folder = out_dir / RATIONALES
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    for i, text in enumerate(judged.rationale_texts()):
-        (folder / f"rep_{i}.txt").write_text(text, encoding="utf-8")
-
-
 def write_success(
     place: JobPlace,
     settings: RunSettings,
@@ -173,7 +164,7 @@ def write_success(
     """
     out_dir = place.out_dir
     payload = build_payload(place, settings, render, judged, scoring_s)
-    write_rationales(out_dir, judged)
+    write_rationales(out_dir, judged.rationale_texts())
     write_json_atomic(out_dir / CONFIG_JSON, settings.config)
     (out_dir / ERROR_JSON).unlink(missing_ok=True)
     if payload["vfscore_overall_median"] is None:
@@ -184,40 +175,6 @@ def write_success(
     write_json_atomic(out_dir / RESULT_JSON, payload)
     write_json_atomic(out_dir / RECORD_JSON, payload)
     return payload
-
-
-def record_failure(out_dir: Path, message: str) -> str:
-    """Write ``error.json`` and return the one-line error. If the folder cannot take it (it is a
-    file, the disk is full), the line says so: a job's error is never lost to its own record.
-    Secrets are redacted: an exception's text may quote a request header."""
-    line = one_line(redact(message))
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(out_dir / ERROR_JSON, {"error": line, "tool_version": __version__})
-    except OSError as exc:
-        line = one_line(redact(f"{line} (and {ERROR_JSON} could not be written: {exc})"))
-    return line
-
-
-HISTORY = "_history"
-
-
-def archive_previous(out_dir: Path, stamp: str) -> Path | None:
-    """Move a job's earlier artifacts into ``_history/<stamp>/`` (a --redo keeps its evidence);
-    returns that folder, or None when there was nothing to keep."""
-    if not out_dir.is_dir():
-        return None
-    earlier = [p for p in out_dir.iterdir() if p.name != HISTORY]
-    if not earlier:
-        return None
-    target, n = out_dir / HISTORY / stamp, 1
-    while target.exists():
-        n += 1
-        target = out_dir / HISTORY / f"{stamp}-{n}"
-    target.mkdir(parents=True)
-    for path in earlier:
-        shutil.move(str(path), target / path.name)
-    return target
 
 
 def load_finished(

@@ -25,14 +25,7 @@ from typing import Any
 
 from driver.config.schema import ComputeRequest
 from driver.config.settings import RunSettings
-from driver.pipeline.artifacts import (
-    RECORD_JSON,
-    JobPlace,
-    archive_previous,
-    load_finished,
-    record_failure,
-    write_success,
-)
+from driver.pipeline.artifacts import JobPlace, load_finished, write_success
 from driver.pipeline.cluster import ClusterError, ClusterLost, open_cluster
 from driver.pipeline.control_plan import ControlPlan, plan_controls, plan_products
 from driver.pipeline.controls import (
@@ -45,7 +38,7 @@ from driver.pipeline.controls import (
 )
 from driver.pipeline.cost import RunEstimate, estimate_pairwise, estimate_run
 from driver.pipeline.evaluator import check_deadline
-from driver.pipeline.pairwise import TOURNAMENTS, pairwise_pass
+from driver.pipeline.pairwise import pairwise_pass
 from driver.pipeline.selection import (
     Candidate,
     Selection,
@@ -53,13 +46,9 @@ from driver.pipeline.selection import (
     job_matcher,
     select_jobs,
 )
-from driver.pipeline.stages import (
-    EvaluationError,
-    RenderStage,
-    Runner,
-    judge_stage,
-    render_stage,
-)
+from driver.pipeline.stages import EvaluationError, RenderStage, Runner, judge_stage, render_stage
+from driver.results.layout import RECORD_JSON, TOURNAMENTS, results_dir
+from driver.results.records import archive_previous, record_failure
 from driver.ssot.batched_upsert import BatchedUpserter, TableWriteError
 from driver.ssot.metrics_log import append_log_record, utc_timestamp
 from driver.ssot.table_io import lock_path_for, read_table
@@ -343,7 +332,7 @@ def _check_places(ws: Workspace, opts: ComputeRequest) -> None:
         raise ComputeError(f"{ws.rel(lock)} is a folder: it must be the table's lock file")
     if opts.dry_run:
         return
-    artifacts = ws.run_dir(opts.run_id) / "metrics" / "vfscore"
+    artifacts = results_dir(ws, opts.run_id)
     try:
         artifacts.mkdir(parents=True, exist_ok=True)
         probe = artifacts / f".vfscore-write-probe-{os.getpid()}"
@@ -466,7 +455,7 @@ def _pairwise(run: _Run, sel: Selection, plan: ControlPlan | None = None) -> Non
     judge = run.settings.judge.pairwise()
     if judge is None:
         raise ComputeError("--mode pairwise needs an LLM judge: pass --judge PROVIDER:MODEL")
-    folder = run.ws.run_dir(run.opts.run_id) / "metrics" / "vfscore" / TOURNAMENTS
+    folder = results_dir(run.ws, run.opts.run_id) / TOURNAMENTS
 
     def failed(c: Candidate, message: str) -> None:
         line = record_failure(run.out_dir(c), message) if run.out_dir(c).exists() else message

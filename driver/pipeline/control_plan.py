@@ -22,10 +22,10 @@ import pandas as pd
 
 from driver.pipeline.perturb import CONTROL_PERTURBATIONS
 from driver.pipeline.selection import product_group, resolve_model, resolve_refs
+from driver.results.layout import CONTROLS, results_dir
 from driver.ssot.workspace import Workspace
 from rubric import POSITIVE, ImageInputError, load_image
 
-CONTROLS = "_controls"  # runs/<run>/metrics/vfscore/_controls/<product>/<control>/
 OTHER = "other_product"
 GT_COLUMN = "gt_object_path"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -76,7 +76,7 @@ def folder_name(key: str) -> str:
 def control_dir(ws: Workspace, run_id: str, product: Product, control: str) -> Path:
     """``runs/<run>/metrics/vfscore/_controls/<product>/<control>/``."""
     return (
-        ws.run_dir(run_id) / "metrics" / "vfscore" / CONTROLS / folder_name(product.key) / control
+        results_dir(ws, run_id) / CONTROLS / folder_name(product.key) / control
     )
 
 

@@ -28,10 +28,12 @@ import pandas as pd
 from blender_addon.contract.files import read_regular_bytes
 from blender_addon.contract.render_job import RESULT_FILE
 from driver.config.settings import RunSettings
-from driver.pipeline.artifacts import JobPlace, load_finished, record_failure, write_success
+from driver.pipeline.artifacts import JobPlace, load_finished, write_success
 from driver.pipeline.control_plan import ControlJob, ControlPlan, Product
 from driver.pipeline.perturb import PerturbError, perturbed_glb, repacked_glb
-from driver.pipeline.stages import RENDERS, EvaluationError, Runner, judge_stage, render_stage
+from driver.pipeline.stages import EvaluationError, Runner, judge_stage, render_stage
+from driver.results.layout import RENDERS
+from driver.results.records import record_failure
 from driver.ssot.table_io import read_csv_text, update_csv_atomic
 from driver.ssot.table_merge import TableFormatError
 from driver.ssot.vf_columns import one_line

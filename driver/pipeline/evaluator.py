@@ -14,8 +14,9 @@ from typing import Any
 
 from driver import __version__
 from driver.config.settings import RunSettings
-from driver.pipeline.artifacts import JobPlace, record_failure, write_success
+from driver.pipeline.artifacts import JobPlace, write_success
 from driver.pipeline.stages import EvaluationError, judge_stage, render_stage
+from driver.results.records import record_failure
 from rubric import ImageInputError, check_image
 
 

@@ -6,7 +6,6 @@ The coordinator stays the only writer of the table: this module hands it rows th
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,15 +15,8 @@ from typing import Any
 from blender_addon.contract.atomic import write_json_atomic
 from driver.pipeline.selection import Candidate
 from driver.pipeline.stages import EvaluationError
+from driver.results.layout import tournament_file
 from rubric import Entrant, FatalJudgeError, ImageInputError, JudgeError, PairJudge
-
-TOURNAMENTS = "_tournaments"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def tournament_file(folder: Path, group: str) -> Path:
-    """``_tournaments/<group>.json`` with the group's name made safe as a file name."""
-    return folder / f"{_UNSAFE.sub('_', group) or 'no-product'}.json"
 
 
 def pairwise_pass(

@@ -31,10 +31,9 @@ from driver.pipeline.launcher import (
     blender_binary,
     run_render,
 )
-from driver.report.thumbs import ensure_thumbnail
+from driver.results.layout import RENDERS
+from driver.results.thumbs import ensure_thumbnail
 from rubric import FatalJudgeError, ImageInputError, JudgeError, JudgeResult, MatchedView
-
-RENDERS = "renders"
 
 
 class EvaluationError(Exception):

@@ -16,16 +16,7 @@ from typing import Any
 from flask import Flask, Response, abort, jsonify, request, send_file
 from werkzeug.exceptions import HTTPException
 
-from driver.ratings.catalog import Catalog, Job, judge_scores, snapshot
-from driver.ratings.queue import (
-    candidate_pairs,
-    job_counts,
-    next_item,
-    pair_counts,
-    pair_key,
-    progress,
-)
-from driver.ratings.store import (
+from driver.agreement.store import (
     PAIRS_CSV,
     RATINGS_CSV,
     Comparison,
@@ -37,7 +28,16 @@ from driver.ratings.store import (
     current,
     read_ratings,
 )
-from driver.report.collect import read_rationales
+from driver.ratings.catalog import Catalog, Job, judge_scores, snapshot
+from driver.ratings.queue import (
+    candidate_pairs,
+    job_counts,
+    next_item,
+    pair_counts,
+    pair_key,
+    progress,
+)
+from driver.results.records import read_rationales
 from driver.ssot.metrics_log import utc_timestamp
 
 ANCHORS = {

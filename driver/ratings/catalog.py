@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.digest import sha256_file
-from driver.pipeline.artifacts import RECORD_JSON
-from driver.ratings.evidence import judge_entries
-from driver.report.build import report_dir
-from driver.report.collect import collect_jobs
+from driver.agreement.evidence import judge_entries
+from driver.results.jobs import read_jobs
+from driver.results.layout import RECORD_JSON, THUMBS, report_dir
 from driver.ssot.workspace import Workspace
 from rubric import Rubric
 
@@ -72,18 +71,18 @@ def _image(ws: Workspace, rel: str | None) -> Image | None:
 
 def load_catalog(ws: Workspace, run_id: str, rubric: Rubric) -> Catalog:
     """Every scored job of the run with at least one view and one photo."""
-    entries = collect_jobs(ws, run_id, None, ("completed",), "used", report_dir(ws, run_id))
+    stored = read_jobs(ws, run_id, "used", report_dir(ws, run_id) / THUMBS)
     catalog = Catalog(ws, run_id, rubric, {})
-    for e in entries:
-        paths = e["paths"]
+    for e in stored:
+        paths, row = e.paths, e.row
         photos = [_image(ws, p.get("image")) for p in paths["photos"]]
         views = [_image(ws, v.get("image")) for v in paths["views"]]
-        if e["status"] not in ("pass", "fail") or not any(photos) or not any(views):
+        if row.get("vf_status") != "ok" or not any(photos) or not any(views):
             continue
         job = Job(
-            job_id=str(e["job_id"]),
-            group=f"{e.get('product_id') or ''}/{e.get('variant') or ''}",
-            algo=str(e.get("algo") or ""),
+            job_id=str(row["job_id"]),
+            group=f"{row.get('product_id') or ''}/{row.get('variant') or ''}",
+            algo=str(row.get("algo") or ""),
             photos=tuple(p for p in photos if p),
             views=tuple(v for v in views if v),
             record_path=ws.root / str(paths["artifacts_dir"]) / RECORD_JSON,

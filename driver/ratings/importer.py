@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from blender_addon.contract.files import read_regular_bytes
-from driver.ratings.store import (
+from driver.agreement.store import (
     PAIRS_CSV,
     RATINGS_CSV,
     Comparison,

@@ -9,28 +9,24 @@ from pathlib import Path
 from typing import Any
 
 from blender_addon.contract.atomic import atomic_writer, write_json_atomic
-from driver.ratings.evidence import read_evidence
-from driver.ratings.summary import agreement_report
-from driver.report.collect import collect_jobs
+from driver.agreement.evidence import read_evidence
+from driver.agreement.summary import agreement_report
 from driver.report.controls import add_relative_to_gt, controls_report
 from driver.report.html import render_html
-from driver.report.manifest import latest_manifest
 from driver.report.model import (
     SCHEMA_VERSION,
     STATUSES,
     aggregate_status,
     compare_algorithms,
+    job_entry,
 )
 from driver.report.tables import REPEAT_COLUMNS, repeat_rows, score_rows, write_csv
+from driver.results.jobs import read_jobs
+from driver.results.layout import THUMBS, report_dir, results_dir
+from driver.results.manifest import latest_manifest
 from driver.ssot.metrics_log import utc_timestamp
 from driver.ssot.workspace import Workspace
 from rubric import load_rubric
-
-REPORT = "report"
-
-
-def report_dir(ws: Workspace, run_id: str) -> Path:
-    return ws.run_dir(run_id) / "metrics" / "vfscore" / REPORT
 
 
 def _summary(jobs: Sequence[dict[str, Any]], dims: list[str]) -> dict[str, Any]:
@@ -97,10 +93,14 @@ def build_report(
     """Write ``runs/<run>/metrics/vfscore/report/`` and return report.json's content."""
     out = report_dir(ws, run_id)
     out.mkdir(parents=True, exist_ok=True)
-    jobs = collect_jobs(ws, run_id, fail_under, only_status, use_images_from, out)
+    jobs = [
+        {**job_entry(j.row, j.record, j.error, fail_under, only_status, j.paths),
+         "rationales": j.rationales}
+        for j in read_jobs(ws, run_id, use_images_from, out / THUMBS)
+    ]  # fmt: skip
     dims = sorted({d for j in jobs for d in ((j.get("record") or {}).get("vf_subscores_median")
                                              or {})}) or load_rubric().names  # fmt: skip
-    manifest = latest_manifest(ws.run_dir(run_id) / "metrics" / "vfscore") or {}
+    manifest = latest_manifest(results_dir(ws, run_id)) or {}
     summary = _summary(jobs, dims)
     controls = controls_report(ws, run_id, dims, summary["judges"], fail_under_controls)
     add_relative_to_gt(jobs, controls)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from driver.pipeline.controls import control_scores, read_control_rows
-from driver.report.thumbs import ensure_thumbnail, thumbnail_path
+from driver.results.thumbs import ensure_thumbnail, thumbnail_path
 from driver.ssot.workspace import UnsafePathError, Workspace
 from rubric import OVERALL, control_figures, relative_to_gt, summary_line
 

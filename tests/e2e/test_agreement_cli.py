@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from driver.agreement.store import read_ratings
 from driver.cli.app import app
-from driver.ratings.store import read_ratings
 from tests.support.fast_workspace import RUN_ID, job_id
 
 DIMS = ["color_palette", "finish", "texture_identity", "texture_scale_placement"]

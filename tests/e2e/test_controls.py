@@ -16,7 +16,7 @@ from PIL import Image
 
 from driver.demo.assets import label_texture, write_textured_glb
 from driver.demo.glb_writer import Material, box_mesh, glb_bytes
-from driver.report.build import report_dir
+from driver.results.layout import report_dir
 from rubric.core.definition import load_rubric
 from tests.support.compute_cli import use_fake_blender, vfscore
 from tests.support.fast_workspace import RUN_ID, build, fake_runs, table

@@ -17,7 +17,7 @@ import psutil
 import pytest
 import requests
 
-from driver.ratings.store import current, read_ratings
+from driver.agreement.store import current, read_ratings
 from tests.support.fast_workspace import RUN_ID, job_id
 from tests.support.inspector import Inspector
 

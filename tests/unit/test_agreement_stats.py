@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from driver.ratings.agreement import (
+from driver.agreement.stats import (
     alpha,
     mean_figure,
     pairwise_accuracy,

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from driver.ratings.evidence import Evidence, judge_entries
-from driver.ratings.summary import OVERALL, agreement_report, human_values, preferences
+from driver.agreement.evidence import Evidence, judge_entries
+from driver.agreement.summary import OVERALL, agreement_report, human_values, preferences
 
 DIMS = ["a", "b"]
 WEIGHTS = {"a": 0.75, "b": 0.25}

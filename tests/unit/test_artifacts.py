@@ -17,10 +17,10 @@ from driver.pipeline.artifacts import (
     build_payload,
     job_inputs,
     load_finished,
-    record_failure,
     write_success,
 )
 from driver.pipeline.stages import EvaluationError, RenderStage
+from driver.results.records import record_failure
 from rubric.core.definition import load_rubric
 from rubric.core.judge import JudgeResult, RepeatResult
 from rubric.offline.judge import OfflineJudge

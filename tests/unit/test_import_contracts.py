@@ -38,6 +38,10 @@ def test_the_tree_keeps_every_contract() -> None:
         ("blender_addon/contract/spec.py", "import bpy", "bpy and mathutils only in"),
         ("driver/pipeline/stages.py", "import tests.support.llm_server", "production code never"),
         ("driver/pipeline/cost.py", "import rubric.llm.estimate", "the driver imports rubric's"),
+        ("driver/ratings/catalog.py", "import driver.report.build", "the driver's layers"),
+        ("driver/report/build.py", "import driver.ratings.app", "the driver's layers"),
+        ("driver/results/jobs.py", "import driver.report.model", "the driver's layers"),
+        ("driver/pipeline/stages.py", "import driver.agreement.store", "the driver's layers"),
     ],
 )
 def test_a_planted_violation_breaks_its_contract(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driver.ratings.store import (
+from driver.agreement.store import (
     Comparison,
     Rating,
     RatingError,

@@ -140,9 +140,10 @@ def test_a_blender_behind_a_wrapper_ends_when_vfscore_is_killed(tmp_path: Path) 
         proc.kill()
         proc.wait()
         assert _gone([p.pid for p in renderers]) == []
-        assert "the process that launched the render is gone" in (
-            out / "blender_stderr.txt"
-        ).read_text()
+        assert (
+            "the process that launched the render is gone"
+            in (out / "blender_stderr.txt").read_text()
+        )
     finally:
         for p in renderers:
             if p.is_running():

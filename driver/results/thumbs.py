@@ -8,9 +8,9 @@ from pathlib import Path
 from PIL import Image
 
 from blender_addon.contract.files import check_regular
+from driver.results.layout import THUMBS
 
 THUMB_SIDE = 192
-THUMBS = "thumbs"
 
 
 def thumbnail_path(image: Path) -> Path:

@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from driver.pipeline.artifacts import RECORD_JSON
-from driver.pipeline.pairwise import TOURNAMENTS
-from driver.ratings.store import PAIRS_CSV, RATINGS_CSV, current, read_ratings
-from driver.report.collect import read_json_object
+from driver.agreement.store import PAIRS_CSV, RATINGS_CSV, current, read_ratings
+from driver.results.layout import RECORD_JSON, TOURNAMENTS, results_dir
+from driver.results.records import read_json_object
 from driver.ssot.table_io import read_table
 from driver.ssot.workspace import UnsafePathError, Workspace, check_id
 from rubric import Rubric
@@ -75,7 +74,7 @@ def read_evidence(ws: Workspace, run_ids: Sequence[str], rubric: Rubric) -> Evid
         for judge, entry in judge_entries(record).items():
             ev.judges.setdefault(judge, {})[(run, job)] = entry
     for run in sorted(runs):
-        folder = ws.run_dir(run) / "metrics" / "vfscore" / TOURNAMENTS
+        folder = results_dir(ws, run) / TOURNAMENTS
         for path in sorted(folder.glob("*.json")):
             if (record := read_json_object(path)) is not None:
                 ev.tournaments.append(record)

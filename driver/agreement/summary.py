@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from driver.ratings.agreement import (
+from driver.agreement.evidence import Evidence, JobKey
+from driver.agreement.stats import (
     Figure,
     alpha,
     mean_figure,
@@ -18,7 +19,6 @@ from driver.ratings.agreement import (
     rank_agreement,
     rater_bias,
 )
-from driver.ratings.evidence import Evidence, JobKey
 
 OVERALL = "overall"
 SCHEMA_VERSION = 1

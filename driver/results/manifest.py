@@ -11,8 +11,7 @@ from typing import Any
 
 from blender_addon.contract.atomic import write_json_atomic
 from driver import __version__
-
-RUNS = "_runs"
+from driver.results.layout import RUNS
 
 
 def write_manifest(folder: Path, stamp: str, data: dict[str, Any]) -> Path:
