@@ -368,73 +368,98 @@ def _distinct(
     return chosen[start:]
 
 
-def search(targets: list[PoseTarget], silhouette: Silhouette) -> list[PoseMatch]:
-    """Per photo, in target order: the best pose (rank 0), then its alternatives (see the
-    module docstring), of the photo's reading that matches best. A coarse grid, then a pattern
-    search from the best distinct poses."""
-    shapes: dict[tuple[float, float, int], Mask] = {}
-    prepared: dict[tuple[bool, float, float, int], Mask] = {}
+class _PoseSearch:
+    """One search's memory: each pose's silhouette rendered once, prepared once per kind of
+    target, and compared once per target."""
 
-    def view(framed: bool, az: float, el: float, rays: int) -> Mask:
+    def __init__(self, targets: list[PoseTarget], silhouette: Silhouette) -> None:
+        self.targets = targets
+        self.silhouette = silhouette
+        self.shapes: dict[tuple[float, float, int], Mask] = {}
+        self.prepared: dict[tuple[bool, float, float, int], Mask] = {}
+        # A pose's window terms serve every framed target (the coarse grid visits each pose
+        # once for all targets); a few are kept for the refinement's neighbourhood, not all:
+        # ~2 MB each.
+        self.terms: Callable[[float, float, int], FrameTerms] = functools.lru_cache(
+            maxsize=TERMS_KEPT
+        )(self._terms)
+        self.spectra = [target_terms(t.signature) for t in targets]
+        self.fits: list[dict[tuple[float, float, int], tuple[float, Box | None]]] = [
+            {} for _ in targets
+        ]
+
+    def view(self, framed: bool, az: float, el: float, rays: int) -> Mask:
         """A pose's silhouette as targets of this kind are compared with it."""
         key = (framed, az, el, rays)
-        if key not in prepared:
-            if key[1:] not in shapes:
-                shapes[key[1:]] = silhouette(az, el, rays)
-            frame = shapes[key[1:]]
-            prepared[key] = _fill_holes(_close_product(frame)) if framed else signature(frame)
-        return prepared[key]
+        if key not in self.prepared:
+            if key[1:] not in self.shapes:
+                self.shapes[key[1:]] = self.silhouette(az, el, rays)
+            frame = self.shapes[key[1:]]
+            self.prepared[key] = (
+                _fill_holes(_close_product(frame)) if framed else signature(frame)
+            )
+        return self.prepared[key]
 
-    # A pose's window terms serve every framed target (the coarse grid visits each pose once for
-    # all targets); a few are kept for the refinement's neighbourhood, not all: ~2 MB each.
-    @functools.lru_cache(maxsize=TERMS_KEPT)
-    def terms(az: float, el: float, rays: int) -> FrameTerms:
-        return frame_terms(view(True, az, el, rays))
+    def _terms(self, az: float, el: float, rays: int) -> FrameTerms:
+        return frame_terms(self.view(True, az, el, rays))
 
-    spectra = [target_terms(t.signature) for t in targets]
-    fits: list[dict[tuple[float, float, int], tuple[float, Box | None]]] = [{} for _ in targets]
-
-    def fit(i: int, az: float, el: float, rays: int) -> float:
+    def fit(self, i: int, az: float, el: float, rays: int) -> float:
         """Target ``i``'s IoU at a pose, each pose compared once."""
         key = (_wrap(az), el, rays)
-        if key not in fits[i]:
-            target = targets[i]
-            fits[i][key] = (
-                fit_window(terms(*key), target.signature, spectrum=spectra[i])
+        if key not in self.fits[i]:
+            target = self.targets[i]
+            self.fits[i][key] = (
+                fit_window(self.terms(*key), target.signature, spectrum=self.spectra[i])
                 if target.framed
-                else (iou(view(False, *key), target.signature), None)
+                else (iou(self.view(False, *key), target.signature), None)
             )
-        return fits[i][key][0]
+        return self.fits[i][key][0]
 
-    coarse = [(az, el) for el in ELEVATIONS for az in AZIMUTHS]
-    for az, el in coarse:
-        for i in range(len(targets)):
-            fit(i, az, el, COARSE_RAYS)
-    best: dict[str, list[PoseMatch]] = {}
-    compared: dict[str, int] = {}
-    for i, target in enumerate(targets):
-        found = _search_one(coarse, functools.partial(fit, i))
-        compared[target.name] = compared.get(target.name, 0) + len(fits[i])
-        if target.framed:  # the windows refined in finer sizes decide the order
+    def matches(self, i: int, found: list[tuple[float, float, float]]) -> list[PoseMatch]:
+        """Target ``i``'s best poses, best first; a framed target's windows refined in finer
+        sizes decide their order."""
+        target = self.targets[i]
+        if target.framed:
             windows = {
                 (a, e): _refined_window(
-                    terms(a, e, FINE_RAYS), target, spectra[i], fits[i][(a, e, FINE_RAYS)]
+                    self.terms(a, e, FINE_RAYS), target, self.spectra[i],
+                    self.fits[i][(a, e, FINE_RAYS)],
                 )
                 for _, a, e in found
-            }
+            }  # fmt: skip
             found = sorted(((windows[(a, e)][0], a, e) for _, a, e in found), key=_best_first)
         else:
-            windows = {(a, e): (f, _fractions(shapes[(a, e, FINE_RAYS)])) for f, a, e in found}
+            windows = {
+                (a, e): (f, _fractions(self.shapes[(a, e, FINE_RAYS)])) for f, a, e in found
+            }
         matches = []
         for rank, (az, el) in enumerate(_poses(found)):
             score, box = windows[(az, el)]
-            share = _share(view(True, az, el, FINE_RAYS), box) if target.framed else 1.0
+            share = _share(self.view(True, az, el, FINE_RAYS), box) if target.framed else 1.0
             matches.append(
                 PoseMatch(
                     target.name, az, el, round(score, 4), box, evaluated=0, rank=rank,
                     framed=target.framed, reading=target.reading, share=round(share, 4),
                 )
             )  # fmt: skip
+        return matches
+
+
+def search(targets: list[PoseTarget], silhouette: Silhouette) -> list[PoseMatch]:
+    """Per photo, in target order: the best pose (rank 0), then its alternatives (see the
+    module docstring), of the photo's reading that matches best. A coarse grid, then a pattern
+    search from the best distinct poses."""
+    poses = _PoseSearch(targets, silhouette)
+    coarse = [(az, el) for el in ELEVATIONS for az in AZIMUTHS]
+    for az, el in coarse:
+        for i in range(len(targets)):
+            poses.fit(i, az, el, COARSE_RAYS)
+    best: dict[str, list[PoseMatch]] = {}
+    compared: dict[str, int] = {}
+    for i, target in enumerate(targets):
+        found = _search_one(coarse, functools.partial(poses.fit, i))
+        compared[target.name] = compared.get(target.name, 0) + len(poses.fits[i])
+        matches = poses.matches(i, found)
         # The photo's first reading wins ties: its product as segmented.
         if target.name not in best or matches[0].iou > best[target.name][0].iou:
             best[target.name] = matches

@@ -14,6 +14,23 @@ def _r(values: Any) -> list[float]:
     return [round(float(v), 6) for v in values]
 
 
+def _world(scene: bpy.types.Scene) -> dict[str, Any]:
+    """The world's nodes: the HDRI's file, its strength and rotation."""
+    world: dict[str, Any] = {}
+    if scene.world is None or not scene.world.use_nodes:
+        return world
+    for node in sorted(scene.world.node_tree.nodes, key=lambda n: n.bl_idname):
+        entry: dict[str, Any] = {}
+        if node.bl_idname == "ShaderNodeTexEnvironment" and node.image is not None:
+            entry["image"] = Path(node.image.filepath).name
+        if node.bl_idname == "ShaderNodeBackground":
+            entry["strength"] = round(node.inputs["Strength"].default_value, 6)
+        if node.bl_idname == "ShaderNodeMapping":
+            entry["rotation"] = _r(node.inputs["Rotation"].default_value)
+        world[node.bl_idname] = entry
+    return world
+
+
 def scene_dump(scene: bpy.types.Scene) -> dict[str, Any]:
     """Everything that makes the standard scene, as plain data (for parity checks and records)."""
     # What renders: objects hidden from render (an artist's own, left in the file) are not part
@@ -31,17 +48,7 @@ def scene_dump(scene: bpy.types.Scene) -> dict[str, Any]:
         }
         for o in standard_cameras(scene)
     }
-    world: dict[str, Any] = {}
-    if scene.world is not None and scene.world.use_nodes:
-        for node in sorted(scene.world.node_tree.nodes, key=lambda n: n.bl_idname):
-            entry: dict[str, Any] = {}
-            if node.bl_idname == "ShaderNodeTexEnvironment" and node.image is not None:
-                entry["image"] = Path(node.image.filepath).name
-            if node.bl_idname == "ShaderNodeBackground":
-                entry["strength"] = round(node.inputs["Strength"].default_value, 6)
-            if node.bl_idname == "ShaderNodeMapping":
-                entry["rotation"] = _r(node.inputs["Rotation"].default_value)
-            world[node.bl_idname] = entry
+    world = _world(scene)
     c, r, v = scene.cycles, scene.render, scene.view_settings
     return {
         "objects": objects,

@@ -144,20 +144,8 @@ def report(out: Console, ws: Workspace, opts: ComputeRequest, summary: ComputeSu
             f"Cohen's kappa (5 bands) {pair['cohen_kappa']}",
             highlight=False,
         )
-    if opts.dry_run and opts.controls:
-        if opts.mode == "pairwise":
-            cost = "they join their products' tournaments: their pairs are in the estimate below"
-        else:
-            est = summary.control_estimate
-            cost = est.line() if est else "no judge cost"
-        out.print(f"controls: {summary.planned_controls} control job(s); {cost}")
-    if summary.estimate is not None:
-        out.print(summary.estimate.line(), highlight=False)
-        out.print(
-            "  (the response cache is not consulted: its keys depend on renders that do not "
-            "exist before the run; cached answers will make some of these calls free)",
-            highlight=False,
-        )
+    if opts.dry_run:
+        _estimate_lines(out, opts, summary)
     for job_id, n in sorted(summary.duplicate_keys.items()):
         out.print(
             f"warning: the table holds {n} rows for job {job_id!r} of this run (duplicate key; "
@@ -171,6 +159,33 @@ def report(out: Console, ws: Workspace, opts: ComputeRequest, summary: ComputeSu
             f"{', …' if len(summary.dropped) > 5 else ''}); the results stay in their job folders",
             highlight=False,
         )
+    _table_lines(out, summary)
+    if not opts.dry_run:
+        out.print(f"table:     {ws.generations_csv}", highlight=False)
+        out.print(f"artifacts: {results_dir(ws, opts.run_id)}", highlight=False)
+    out.print(f"log:       {ws.metrics_log}", highlight=False)
+
+
+def _estimate_lines(out: Console, opts: ComputeRequest, summary: ComputeSummary) -> None:
+    """What a dry run would cost: the controls' line and the judge's."""
+    if opts.controls:
+        if opts.mode == "pairwise":
+            cost = "they join their products' tournaments: their pairs are in the estimate below"
+        else:
+            est = summary.control_estimate
+            cost = est.line() if est else "no judge cost"
+        out.print(f"controls: {summary.planned_controls} control job(s); {cost}")
+    if summary.estimate is not None:
+        out.print(summary.estimate.line(), highlight=False)
+        out.print(
+            "  (the response cache is not consulted: its keys depend on renders that do not "
+            "exist before the run; cached answers will make some of these calls free)",
+            highlight=False,
+        )
+
+
+def _table_lines(out: Console, summary: ComputeSummary) -> None:
+    """What could not be written, and what to do about it."""
     if summary.table_error:
         out.print(
             f"table NOT updated: {summary.table_error}. Every finished job kept its result in "
@@ -180,10 +195,6 @@ def report(out: Console, ws: Workspace, opts: ComputeRequest, summary: ComputeSu
         )
     if summary.log_error:
         out.print(f"log NOT written: {summary.log_error}", highlight=False)
-    if not opts.dry_run:
-        out.print(f"table:     {ws.generations_csv}", highlight=False)
-        out.print(f"artifacts: {ws.run_dir(opts.run_id) / 'metrics' / 'vfscore'}", highlight=False)
-    out.print(f"log:       {ws.metrics_log}", highlight=False)
 
 
 def run_compute_command(given: dict[str, Any]) -> int:

@@ -108,6 +108,42 @@ def _pad(b: bytes, fill: bytes) -> bytes:
     return b + fill * (-len(b) % 4)
 
 
+def _accessors(mesh: Mesh) -> list[dict[str, Any]]:
+    """Positions (with their bounds, as glTF requires), normals, UVs, indices."""
+    lo, hi = mesh.positions.min(axis=0), mesh.positions.max(axis=0)
+    return [
+        {
+            "bufferView": 0,
+            "componentType": 5126,
+            "count": len(mesh.positions),
+            "type": "VEC3",
+            "min": lo.tolist(),
+            "max": hi.tolist(),
+        },
+        {"bufferView": 1, "componentType": 5126, "count": len(mesh.normals), "type": "VEC3"},
+        {"bufferView": 2, "componentType": 5126, "count": len(mesh.uvs), "type": "VEC2"},
+        {"bufferView": 3, "componentType": 5125, "count": len(mesh.indices), "type": "SCALAR"},
+    ]
+
+
+def _add_texture(
+    doc: dict[str, object], views: list[dict[str, int]], binary: bytes, material: Material
+) -> bytes:
+    """The base colour texture: embedded in the binary chunk, or an external URI; returns the
+    binary chunk."""
+    if material.texture_png is not None:
+        views.append(
+            {"buffer": 0, "byteOffset": len(binary), "byteLength": len(material.texture_png)}
+        )
+        binary += _pad(material.texture_png, b"\0")
+        doc["images"] = [{"bufferView": len(views) - 1, "mimeType": "image/png"}]
+    else:
+        doc["images"] = [{"uri": material.texture_uri}]
+    doc["samplers"] = [{"magFilter": 9729, "minFilter": 9987, "wrapS": 10497, "wrapT": 10497}]
+    doc["textures"] = [{"source": 0, "sampler": 0}]
+    return binary
+
+
 def glb_bytes(
     mesh: Mesh | None, material: Material = Material(), generator: str = "vfscore glb_writer"
 ) -> bytes:
@@ -139,36 +175,14 @@ def glb_bytes(
         views.append(view)
         binary += _pad(blob, b"\0")
         offset = len(binary)
-    lo, hi = mesh.positions.min(axis=0), mesh.positions.max(axis=0)
-    accessors = [
-        {
-            "bufferView": 0,
-            "componentType": 5126,
-            "count": len(mesh.positions),
-            "type": "VEC3",
-            "min": lo.tolist(),
-            "max": hi.tolist(),
-        },
-        {"bufferView": 1, "componentType": 5126, "count": len(mesh.normals), "type": "VEC3"},
-        {"bufferView": 2, "componentType": 5126, "count": len(mesh.uvs), "type": "VEC2"},
-        {"bufferView": 3, "componentType": 5125, "count": len(mesh.indices), "type": "SCALAR"},
-    ]
+    accessors = _accessors(mesh)
     pbr: dict[str, object] = {
         "baseColorFactor": list(material.base_color),
         "metallicFactor": material.metallic,
         "roughnessFactor": material.roughness,
     }
     if material.texture_png is not None or material.texture_uri is not None:
-        if material.texture_png is not None:
-            views.append(
-                {"buffer": 0, "byteOffset": len(binary), "byteLength": len(material.texture_png)}
-            )
-            binary += _pad(material.texture_png, b"\0")
-            doc["images"] = [{"bufferView": len(views) - 1, "mimeType": "image/png"}]
-        else:
-            doc["images"] = [{"uri": material.texture_uri}]
-        doc["samplers"] = [{"magFilter": 9729, "minFilter": 9987, "wrapS": 10497, "wrapT": 10497}]
-        doc["textures"] = [{"source": 0, "sampler": 0}]
+        binary = _add_texture(doc, views, binary, material)
         pbr["baseColorTexture"] = {"index": 0}
     doc.update(
         nodes=[{"name": "product", "mesh": 0}],

@@ -213,64 +213,96 @@ def run_compute(
         skip_reasons=sel.skip_reasons,
         duplicate_keys=sel.duplicate_keys,
     )
+    plan = _control_plan(ws, table, opts) if opts.controls else None
     if opts.dry_run:
-        planned = _control_plan(ws, table, opts) if opts.controls else None
-        summary.planned_controls = len(planned.jobs) if planned else 0
-        entrants = [] if planned is None or opts.mode != "pairwise" else [
-            Candidate(opts.run_id, ENTRANT + j.control, j.model, j.product.photos, (),
-                      j.product.key)
-            for j in planned.jobs
-        ]  # fmt: skip
-        summary.estimate = _estimate(ws, sel.candidates + entrants, settings, opts)
-        if planned is not None and opts.mode == "absolute":
-            summary.control_estimate = _control_estimate(planned, settings, opts)
+        _dry_run(ws, sel, plan, settings, opts, summary)
     else:
-        # insert=False: a row archi3D deleted while its job ran must not come back as a ghost.
-        writer = BatchedUpserter(
-            ws.generations_csv,
-            KEY_COLUMNS,
-            flush_rows=opts.flush_rows,
-            flush_seconds=opts.flush_seconds,
-            insert=False,
-        )
-        try:
-            with writer, ExitStack() as stack:
-                run = _Run(ws, opts, settings, writer, summary, on_progress, sel.n_selected)
-                run.render_slots = opts.max_parallel
-                if opts.scheduler:
-                    try:
-                        cluster = stack.enter_context(
-                            open_cluster(opts.scheduler, ws.root, opts.max_parallel)
-                        )
-                    except ClusterError as exc:
-                        raise ComputeError(str(exc)) from None
-                    run.runner, run.render_slots = cluster["runner"], cluster["slots"]
-                    summary.cluster = cluster["info"]
-                if opts.mode == "pairwise":
-                    plan = _control_plan(ws, table, opts) if opts.controls else None
-                    _pairwise(run, sel, plan)
-                else:
-                    plan = _control_plan(ws, table, opts) if opts.controls else None
-                    summary.planned_controls = len(plan.jobs) if plan else 0
-                    run.total += summary.planned_controls
-                    for e in sel.input_errors:
-                        run.error(e.run_id, e.job_id, e.reason)
-                    _process(run, _recover_finished(run, sel.candidates))
-                    if plan is not None and not run.fatal:
-                        summary.controls = run_controls(_control_context(run), plan)
-        except KeyboardInterrupt:
-            summary.interrupted = "SIGINT"
-        except (RunInterrupted, ClusterLost) as exc:
-            summary.interrupted = exc.signal_name
-        except TableWriteError as exc:
-            summary.table_error = str(exc)
-        summary.table_writes = writer.flushes
-        summary.dropped = [key[1] for key in writer.dropped]
+        _scored_pass(_Pass(ws, opts, settings, summary, on_progress), sel, plan)
     try:
         summary.log_line = append_log_record(ws.metrics_log, _log_record(opts, settings, summary))
     except OSError as exc:
         summary.log_error = f"{ws.rel(ws.metrics_log)} could not be appended to: {exc}"
     return summary
+
+
+def _dry_run(
+    ws: Workspace,
+    sel: Selection,
+    plan: ControlPlan | None,
+    settings: RunSettings,
+    opts: ComputeRequest,
+    summary: ComputeSummary,
+) -> None:
+    """What the run would do and cost: counts and estimates only."""
+    summary.planned_controls = len(plan.jobs) if plan else 0
+    entrants = [] if plan is None or opts.mode != "pairwise" else [
+        Candidate(opts.run_id, ENTRANT + j.control, j.model, j.product.photos, (), j.product.key)
+        for j in plan.jobs
+    ]  # fmt: skip
+    summary.estimate = _estimate(ws, sel.candidates + entrants, settings, opts)
+    if plan is not None and opts.mode == "absolute":
+        summary.control_estimate = _control_estimate(plan, settings, opts)
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What a scoring pass is given."""
+
+    ws: Workspace
+    opts: ComputeRequest
+    settings: RunSettings
+    summary: ComputeSummary
+    on_progress: Callable[[str, int], None] | None
+
+
+def _scored_pass(p: _Pass, sel: Selection, plan: ControlPlan | None) -> None:
+    """Render, judge and write every selected job (and the controls), on this machine or a
+    cluster; an interruption or a table that cannot be written ends it with what is done."""
+    opts, summary = p.opts, p.summary
+    # insert=False: a row archi3D deleted while its job ran must not come back as a ghost.
+    writer = BatchedUpserter(
+        p.ws.generations_csv,
+        KEY_COLUMNS,
+        flush_rows=opts.flush_rows,
+        flush_seconds=opts.flush_seconds,
+        insert=False,
+    )
+    try:
+        with writer, ExitStack() as stack:
+            run = _Run(p.ws, opts, p.settings, writer, summary, p.on_progress, sel.n_selected)
+            run.render_slots = opts.max_parallel
+            if opts.scheduler:
+                try:
+                    cluster = stack.enter_context(
+                        open_cluster(opts.scheduler, p.ws.root, opts.max_parallel)
+                    )
+                except ClusterError as exc:
+                    raise ComputeError(str(exc)) from None
+                run.runner, run.render_slots = cluster["runner"], cluster["slots"]
+                summary.cluster = cluster["info"]
+            if opts.mode == "pairwise":
+                _pairwise(run, sel, plan)
+            else:
+                _absolute(run, sel, plan)
+    except KeyboardInterrupt:
+        summary.interrupted = "SIGINT"
+    except (RunInterrupted, ClusterLost) as exc:
+        summary.interrupted = exc.signal_name
+    except TableWriteError as exc:
+        summary.table_error = str(exc)
+    summary.table_writes = writer.flushes
+    summary.dropped = [key[1] for key in writer.dropped]
+
+
+def _absolute(run: _Run, sel: Selection, plan: ControlPlan | None) -> None:
+    """A score per job: the selected jobs, then the controls (unless the judge gave up)."""
+    run.summary.planned_controls = len(plan.jobs) if plan else 0
+    run.total += run.summary.planned_controls
+    for e in sel.input_errors:
+        run.error(e.run_id, e.job_id, e.reason)
+    _process(run, _recover_finished(run, sel.candidates))
+    if plan is not None and not run.fatal:
+        run.summary.controls = run_controls(_control_context(run), plan)
 
 
 def _estimate(

@@ -177,37 +177,39 @@ def select_jobs(
             continue
         status = row.get("status")
         if status not in only_status:
-            sel.skip_reasons[f"status {status or 'empty'}"] += 1
+            reason: str | None = f"status {status or 'empty'}"
+        elif matcher is not None and not matcher(job_id):
+            reason = "--jobs does not match"
+        elif not redo and is_done(row, mode):
+            reason = "already scored"
+        elif limit is not None and sel.n_selected >= limit:
+            reason = "--limit reached"
+        else:
+            reason = None if job_id else "empty job_id"
+        if reason is not None:
+            sel.skip_reasons[reason] += 1
             continue
-        if matcher is not None and not matcher(job_id):
-            sel.skip_reasons["--jobs does not match"] += 1
-            continue
-        if not redo and is_done(row, mode):
-            sel.skip_reasons["already scored"] += 1
-            continue
-        if limit is not None and sel.n_selected >= limit:
-            sel.skip_reasons["--limit reached"] += 1
-            continue
-        if not job_id:
-            sel.skip_reasons["empty job_id"] += 1
-            continue
-        try:
-            check_id(job_id, "job_id")
-        except UnsafePathError as exc:
-            sel.input_errors.append(InputError(run_id, job_id, str(exc)))
-            continue
-        glb = resolve_model(ws, row.get("gen_object_path"))
-        if isinstance(glb, str):
-            sel.input_errors.append(InputError(run_id, job_id, glb))
-            continue
-        refs, problems = resolve_refs(ws, row, use_images_from)
-        if not refs:
-            why = "; ".join(problems) if problems else f"no {use_images_from}_image_*_path is set"
-            sel.input_errors.append(
-                InputError(run_id, job_id, f"no usable reference image ({why})")
-            )
-            continue
-        sel.candidates.append(
-            Candidate(run_id, job_id, glb, tuple(refs), tuple(problems), product_group(row))
-        )
+        found = _candidate(ws, row, run_id, job_id, use_images_from)
+        if isinstance(found, InputError):
+            sel.input_errors.append(found)
+        else:
+            sel.candidates.append(found)
     return sel
+
+
+def _candidate(
+    ws: Workspace, row: pd.Series, run_id: str, job_id: str, use_images_from: str
+) -> Candidate | InputError:
+    """The job of a selected row, or why its inputs cannot be used."""
+    try:
+        check_id(job_id, "job_id")
+    except UnsafePathError as exc:
+        return InputError(run_id, job_id, str(exc))
+    glb = resolve_model(ws, row.get("gen_object_path"))
+    if isinstance(glb, str):
+        return InputError(run_id, job_id, glb)
+    refs, problems = resolve_refs(ws, row, use_images_from)
+    if not refs:
+        why = "; ".join(problems) if problems else f"no {use_images_from}_image_*_path is set"
+        return InputError(run_id, job_id, f"no usable reference image ({why})")
+    return Candidate(run_id, job_id, glb, tuple(refs), tuple(problems), product_group(row))

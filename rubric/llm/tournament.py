@@ -28,6 +28,18 @@ def _strengths(fit: list[Strength]) -> dict[str, dict[str, Any]]:
     }
 
 
+def _both_orders(
+    first: dict[str, str], swapped: dict[str, str], dimensions: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Per dimension, the winners in both orders, A's score (a flip is a tie) and the flip."""
+    scores = {}
+    for dim in dimensions:
+        score, flipped = both_orders(first[dim], swapped[dim])
+        scores[dim] = {"a_shown_first": first[dim], "b_shown_first": swapped[dim],
+                       "score_a": score, "flipped": flipped}  # fmt: skip
+    return scores
+
+
 def run_tournament(
     group: str,
     refs: Sequence[Path],
@@ -56,25 +68,18 @@ def run_tournament(
             tokens["input"] += answer.input_tokens
             tokens["output"] += answer.output_tokens
         entry: dict[str, Any] = {"a": a, "b": b, "invalid": first.invalid + swapped.invalid}
+        pairs.append(entry)
         if first.winners is None or swapped.winners is None:
             entry["skipped"] = "no valid answer in one of the orders"
-            pairs.append(entry)
             continue
-        scores: dict[str, dict[str, Any]] = {}
-        weighted = 0.0
-        for dim in rubric.names:
-            score, flipped = both_orders(first.winners[dim], swapped.winners[dim])
-            per_dim[dim].append((a, b, score))
-            weighted += weights[dim] * score
-            scores[dim] = {"a_shown_first": first.winners[dim],
-                           "b_shown_first": swapped.winners[dim], "score_a": score,
-                           "flipped": flipped}  # fmt: skip
+        entry["dimensions"] = _both_orders(first.winners, swapped.winners, rubric.names)
+        for dim, verdict in entry["dimensions"].items():
+            per_dim[dim].append((a, b, verdict["score_a"]))
             for n in (a, b):
                 verdicts[n] += 1
-                flips[n] += flipped
+                flips[n] += verdict["flipped"]
+        weighted = sum(weights[d] * v["score_a"] for d, v in entry["dimensions"].items())
         overall.append((a, b, weighted))
-        entry["dimensions"] = scores
-        pairs.append(entry)
     fit = _strengths(bradley_terry(names, overall))
     for n in names:
         fit[n]["flip_rate"] = round(flips[n] / verdicts[n], 4) if verdicts[n] else None

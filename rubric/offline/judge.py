@@ -208,38 +208,9 @@ class OfflineJudge:
         for name in self.rubric.names:
             subscores[name], explanations[name] = _pool(name, measured)
         notes = [str(i["warning"]) for _, _, i in loaded_refs + loaded_cands if "warning" in i]
-        unmatched = [str(p["photo"]) for p in poses if p["render"] is None]
-        if unmatched:
-            notes.append(f"no pose matches {', '.join(unmatched)} (IoU too low): statistics")
-        astray = sorted(
-            {str(p["photo"]) for p in poses if p.get("aligned_overall", 0) is None} - done
-        )
-        if astray:
-            notes.append(
-                f"the matched view of {', '.join(astray)} does not line up with the photo (mask "
-                f"IoU under {MIN_ALIGNED_IOU:g} once aligned): statistics"
-            )
-        if not matched:
-            notes.append("no matched views: statistics of the standard views only")
-        chosen = {m.photo for m in measured if m.support}
-        supported = [
-            p.name
-            for p, (_, v, _) in zip(refs, loaded_refs, strict=True)
-            if v.support is not None and (p.name in chosen or ALL_PHOTOS in chosen)
-        ]
-        if supported:
-            notes.append(
-                f"{', '.join(supported)} read with what the product stands on (a border colour "
-                "the top of the frame does not show) as part of it: the model agrees better so"
-            )
-        framed = [
-            f"{p['photo']} ({p['share']:.0%})" for p in poses if p.get("chosen") and p.get("framed")
-        ]
-        if framed:
-            notes.append(
-                f"{', '.join(framed)} cropped by the frame: compared with the window of the "
-                "matched view that the photo shows, weighted by the share of the product it shows"
-            )
+        notes += _pose_notes(poses, done, bool(matched))
+        notes += _support_notes(refs, [v for _, v, _ in loaded_refs], measured)
+        notes += _framed_notes(poses)
         if notes:
             explanations = {k: f"{v} Notes: {'; '.join(notes)}." for k, v in explanations.items()}
         details: dict[str, object] = {
@@ -380,3 +351,51 @@ def _pool(name: str, measured: list[Measured]) -> tuple[int, str]:
         )
     final = round_half_up(float(np.average(scores, weights=weights)))
     return final, " | ".join(lines)
+
+
+def _pose_notes(poses: list[dict[str, object]], done: set[str], matched: bool) -> list[str]:
+    """Photos no pose matched, or whose matched view did not line up: measured by statistics."""
+    notes = []
+    unmatched = [str(p["photo"]) for p in poses if p["render"] is None]
+    if unmatched:
+        notes.append(f"no pose matches {', '.join(unmatched)} (IoU too low): statistics")
+    astray = sorted({str(p["photo"]) for p in poses if p.get("aligned_overall", 0) is None} - done)
+    if astray:
+        notes.append(
+            f"the matched view of {', '.join(astray)} does not line up with the photo (mask "
+            f"IoU under {MIN_ALIGNED_IOU:g} once aligned): statistics"
+        )
+    if not matched:
+        notes.append("no matched views: statistics of the standard views only")
+    return notes
+
+
+def _support_notes(
+    refs: Sequence[Path], views: Sequence[ImageView], measured: Sequence[Measured]
+) -> list[str]:
+    """Photos read with what the product stands on."""
+    chosen = {m.photo for m in measured if m.support}
+    supported = [
+        p.name
+        for p, v in zip(refs, views, strict=True)
+        if v.support is not None and (p.name in chosen or ALL_PHOTOS in chosen)
+    ]
+    if not supported:
+        return []
+    return [
+        f"{', '.join(supported)} read with what the product stands on (a border colour "
+        "the top of the frame does not show) as part of it: the model agrees better so"
+    ]
+
+
+def _framed_notes(poses: list[dict[str, object]]) -> list[str]:
+    """Photos cropped by their frame, compared with a window of their matched view."""
+    framed = [
+        f"{p['photo']} ({p['share']:.0%})" for p in poses if p.get("chosen") and p.get("framed")
+    ]
+    if not framed:
+        return []
+    return [
+        f"{', '.join(framed)} cropped by the frame: compared with the window of the "
+        "matched view that the photo shows, weighted by the share of the product it shows"
+    ]

@@ -43,3 +43,20 @@ def test_bpy_is_imported_only_in_blender_addon() -> None:
 
 def test_rubric_never_imports_driver() -> None:
     assert _imports("rubric", r"^\s*(import driver|from driver)") == []
+
+
+MAX_FUNCTION_LINES = 60  # a function longer than a screen hides what it does
+
+
+def test_no_production_function_is_longer_than_a_screen() -> None:
+    import ast
+
+    long = []
+    for package in ("vfscore", "driver", "rubric", "hdri", "blender_addon"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                    if lines > MAX_FUNCTION_LINES:
+                        long.append(f"{path.relative_to(ROOT)}:{node.name} ({lines} lines)")
+    assert long == []
