@@ -66,7 +66,7 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     default = preset()
-    hero = CameraRig(default.rig.views[:1], default.rig.fov_deg, default.rig.margin)
+    hero = CameraRig(default.rig.views[:1], default.rig.fov_deg, default.rig.fill)
     runs = [
         ("default", default),
         (

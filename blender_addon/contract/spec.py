@@ -7,7 +7,6 @@ in every result, so any change to a value here is a change of the standard rende
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal, get_args
 
@@ -15,9 +14,11 @@ from .digest import canonical_sha256
 from .keys import reject_unknown_keys
 
 # 2: `engine` removed (the standard render is Cycles; nothing else was ever used).
-SPEC_VERSION = 2
+# 3: each view framed by the model's projected extent (rig.fill) instead of its bounding sphere
+#    (rig.margin); device AUTO (a GPU when there is one) by default.
+SPEC_VERSION = 3
 
-Device = Literal["CPU", "GPU"]
+Device = Literal["AUTO", "CPU", "GPU"]
 Denoiser = Literal["OPENIMAGEDENOISE", "NONE"]
 Normalization = Literal["bounds_center_unit"]
 
@@ -39,18 +40,15 @@ class CameraView:
 class CameraRig:
     """Views plus the framing rule shared by all of them.
 
-    Distance rule: the camera looks at the origin from ``radius * margin / sin(fov / 2)``, where
-    ``radius`` is the bounding-sphere radius of the normalised object, so the whole sphere (and so
-    the object, from any direction) fits the frame with ``margin`` to spare.
+    Framing rule (``contract/framing.py``): each camera keeps its view's direction and the rig's
+    field of view (across the frame's shorter side) and sits at the distance where the model's
+    projected extent spans ``fill`` of the frame along the tighter axis, its lens shifted so that
+    the extent is centred.
     """
 
     views: tuple[CameraView, ...]
     fov_deg: float = 39.6
-    margin: float = 1.1
-
-    def distance(self, radius: float) -> float:
-        """Camera distance from the origin for a bounding sphere of ``radius``."""
-        return radius * self.margin / math.sin(math.radians(self.fov_deg) / 2.0)
+    fill: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class RenderSpec:
 
     preset: str
     rig: CameraRig
-    device: Device = "CPU"
+    device: Device = "AUTO"
     resolution: tuple[int, int] = (512, 512)
     samples: int = 16
     adaptive_threshold: float = 0.01
@@ -129,8 +127,8 @@ def validate(spec: RenderSpec) -> list[str]:
         p.append(f"view names must be unique, got {names}")
     if not 1 <= spec.rig.fov_deg <= 170:
         p.append(f"fov_deg must be in [1, 170], got {spec.rig.fov_deg}")
-    if spec.rig.margin < 1:
-        p.append(f"margin must be at least 1, got {spec.rig.margin}")
+    if not 0.1 <= spec.rig.fill <= 1:
+        p.append(f"fill must be in [0.1, 1], got {spec.rig.fill}")
     for v in spec.rig.views:
         if not -90 < v.elevation_deg < 90:
             p.append(f"view {v.name!r}: elevation must be in (-90, 90), got {v.elevation_deg}")

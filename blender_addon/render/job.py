@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import bpy
+import numpy as np
 
 from ..contract.atomic import write_json_atomic
 from ..contract.digest import sha256_file
@@ -37,10 +38,22 @@ def view_filename(index: int, name: str) -> str:
     return f"{index:02d}_{name}.png"
 
 
+def alpha_coverage(path: Path) -> float:
+    """The share of a rendered view's pixels that show the model (alpha over one half)."""
+    image = bpy.data.images.load(str(path), check_existing=False)
+    try:
+        pixels = np.empty(image.size[0] * image.size[1] * 4, dtype=np.float32)
+        image.pixels.foreach_get(pixels)
+    finally:
+        bpy.data.images.remove(image)
+    return float((pixels[3::4] > 0.5).mean()) if pixels.size else 0.0
+
+
 def render_views(
     scene: bpy.types.Scene, cameras: list[bpy.types.Object], spec: RenderSpec, out_dir: Path
 ) -> list[dict[str, Any]]:
-    """Render every standard camera to ``out_dir``; per view: file, sha256, seconds."""
+    """Render every standard camera to ``out_dir``; per view: file, sha256, the share of the
+    frame the model covers, seconds."""
     out_dir.mkdir(parents=True, exist_ok=True)
     views = []
     for index, (camera, view) in enumerate(zip(cameras, spec.rig.views, strict=True)):
@@ -54,6 +67,7 @@ def render_views(
             raise RenderFailure("render_failed", f"Blender wrote no image for view {view.name!r}")
         strip_png_file(path)
         digest = sha256_file(path)
+        coverage = alpha_coverage(path)
         views.append(
             {
                 "name": view.name,
@@ -61,6 +75,7 @@ def render_views(
                 "elevation_deg": view.elevation_deg,
                 "file": path.name,
                 "sha256": digest,
+                "coverage": round(coverage, 4),
                 "render_s": round(rendered - start, 4),
                 "write_s": round(time.perf_counter() - rendered, 4),
             }
@@ -173,11 +188,16 @@ def _run(job: RenderJob, result: dict[str, Any]) -> None:
         "bounds_min": list(built.bounds_min),
         "bounds_max": list(built.bounds_max),
         "radius": built.radius,
-        "camera_distance": built.camera_distance,
     }
     result["scene"] = scene_dump(scene)
     try:
         result["views"] = render_views(scene, built.cameras, spec, job.out_dir)
+        for view, framing in zip(result["views"], built.framings, strict=True):
+            view["framing"] = {
+                "distance": round(framing.distance, 6),
+                "shift": [round(framing.shift_x, 6), round(framing.shift_y, 6)],
+                "fill": round(framing.fill, 4),
+            }
     except RenderFailure:
         raise
     except Exception as exc:
@@ -188,7 +208,7 @@ def _run(job: RenderJob, result: dict[str, Any]) -> None:
     if job.match:
         try:
             result["matched"], match_timings = render_matched(
-                scene, mesh_objects(objects), spec, built.camera_distance, job.match, job.out_dir
+                scene, mesh_objects(objects), spec, built.radius, job.match, job.out_dir
             )
         except RenderFailure:
             raise

@@ -34,6 +34,9 @@ from ..scene.silhouette import model_bvh, silhouette
 MATCH_CAMERA = "VFScore_MatchCamera"
 
 
+POSE_MARGIN = 1.1
+
+
 def matched_filename(index: int, name: str) -> str:
     """``m00_<photo>.png``: after the standard views in a sorted listing (``index`` counts the
     matched views, so a photo's alternative pose gets its own file)."""
@@ -69,16 +72,24 @@ def _frame(render: Any, match: PoseMatch, side: int) -> None:
     render.border_min_y, render.border_max_y = 1.0 - bottom, 1.0 - top
 
 
+def pose_distance(radius: float, fov_deg: float) -> float:
+    """The distance of every pose the search tries: the model's bounding sphere (``radius``)
+    fits the frame from any direction with :data:`POSE_MARGIN` to spare, so silhouettes of all
+    poses are comparable (each matched render is then cropped to its window)."""
+    return radius * POSE_MARGIN / math.sin(math.radians(fov_deg) / 2.0)
+
+
 def render_matched(
     scene: bpy.types.Scene,
     meshes: list[bpy.types.Object],
     spec: RenderSpec,
-    distance: float,
+    radius: float,
     targets: tuple[PoseTarget, ...],
     out_dir: Path,
 ) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Search each target's pose and render the matched ones; (entries, timings)."""
     start = time.perf_counter()
+    distance = pose_distance(radius, spec.rig.fov_deg)
     tree = model_bvh(meshes)
     matches = search(
         list(targets),

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from mathutils import Matrix, Quaternion, Vector
 
+from ..contract.framing import Framing, frame_view
 from ..contract.model_format import sniff
 from ..contract.spec import RenderSpec
 
@@ -39,8 +40,8 @@ class SceneInfo:
     bounds_min: tuple[float, float, float]
     bounds_max: tuple[float, float, float]
     radius: float
-    camera_distance: float
     cameras: list[bpy.types.Object]
+    framings: list[Framing]  # per camera: distance, lens shift, fill
     device: str
     stats: dict[str, int]
     warnings: list[str] = field(default_factory=list)
@@ -169,18 +170,13 @@ def world_vertices(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> Flo
     return co @ m[:3, :3].T + m[:3, 3]  # type: ignore[no-any-return]
 
 
-def world_bounds(meshes: list[bpy.types.Object]) -> tuple[FloatArray, FloatArray]:
-    """Axis-aligned bounds of the evaluated vertices of ``meshes``, in world space."""
+def model_vertices(meshes: list[bpy.types.Object]) -> FloatArray:
+    """Every evaluated vertex of ``meshes`` in world space (N x 3)."""
     depsgraph = bpy.context.evaluated_depsgraph_get()
-    lows, highs = [], []
-    for obj in meshes:
-        co = world_vertices(obj, depsgraph)
-        if len(co):
-            lows.append(co.min(axis=0))
-            highs.append(co.max(axis=0))
-    if not lows:
+    co = np.concatenate([world_vertices(o, depsgraph) for o in meshes] or [np.empty((0, 3))])
+    if not len(co):
         raise ValueError("the meshes have no vertices")
-    return np.min(lows, axis=0), np.max(highs, axis=0)
+    return co
 
 
 def clear_standard_scene(scene: bpy.types.Scene) -> None:
@@ -200,10 +196,12 @@ def clear_standard_scene(scene: bpy.types.Scene) -> None:
         bpy.data.objects.remove(root)
 
 
-def normalise(scene: bpy.types.Scene, objects: list[bpy.types.Object]) -> dict[str, Any]:
-    """Parent the model under ``VFScore_Root``: bounds centred at the origin, largest side 1."""
-    meshes = mesh_objects(objects)
-    low, high = world_bounds(meshes)
+def normalise(
+    scene: bpy.types.Scene, objects: list[bpy.types.Object], vertices: FloatArray
+) -> dict[str, Any]:
+    """Parent the model under ``VFScore_Root``: bounds centred at the origin, largest side 1.
+    ``vertices`` are the model's (world space); their normalised copy is ``"vertices"``."""
+    low, high = vertices.min(axis=0), vertices.max(axis=0)
     size = float(np.max(high - low))
     scale = 1.0 / size if size > 0 else 1.0
     centre = (low + high) / 2.0
@@ -225,6 +223,7 @@ def normalise(scene: bpy.types.Scene, objects: list[bpy.types.Object]) -> dict[s
         "bounds_min": tuple(float(x) for x in low),
         "bounds_max": tuple(float(x) for x in high),
         "radius": float(np.linalg.norm(high - low) / 2.0 * scale),
+        "vertices": (vertices - centre) * scale,
     }
 
 
@@ -272,17 +271,18 @@ def camera_pose(
 
 
 def add_cameras(
-    scene: bpy.types.Scene, spec: RenderSpec, radius: float
-) -> tuple[list[bpy.types.Object], float]:
-    """One camera per view, looking at the origin from the rig's distance for ``radius``.
+    scene: bpy.types.Scene, spec: RenderSpec, vertices: FloatArray
+) -> tuple[list[bpy.types.Object], list[Framing]]:
+    """One camera per view, framed on ``vertices`` (the normalised model) by
+    :func:`~blender_addon.contract.framing.frame_view`.
 
-    ``fov_deg`` is the field of view across the shorter side of the image, so the bounding sphere
-    fits whatever the aspect ratio.
+    ``fov_deg`` is the field of view across the shorter side of the image.
     """
-    distance = spec.rig.distance(radius)
     width, height = spec.resolution
-    cameras = []
+    cameras, framings = [], []
     for i, view in enumerate(spec.rig.views):
+        f = frame_view(vertices, view.azimuth_deg, view.elevation_deg, spec.rig.fov_deg,
+                       spec.resolution, spec.rig.fill)  # fmt: skip
         name = f"{CAMERA_PREFIX}{i:02d}_{view.name}"
         data = bpy.data.cameras.new(name)
         data.lens_unit = "FOV"
@@ -292,23 +292,27 @@ def add_cameras(
         else:
             data.sensor_fit = "HORIZONTAL"
             data.angle_x = math.radians(spec.rig.fov_deg)
-        data.clip_start = max(distance - 2 * radius, distance * 0.01)
-        data.clip_end = distance + 2 * radius
+        data.shift_x, data.shift_y = f.shift_x, f.shift_y
+        data.clip_start = max(f.near * 0.5, f.distance * 1e-3)
+        data.clip_end = f.far * 2.0
         cam = bpy.data.objects.new(name, data)
         cam[VIEW_INDEX_PROP] = i
         scene.collection.objects.link(cam)
-        cam.location, rotation = camera_pose(view.azimuth_deg, view.elevation_deg, distance)
+        cam.location, rotation = camera_pose(view.azimuth_deg, view.elevation_deg, f.distance)
         cam.rotation_mode = "QUATERNION"
         cam.rotation_quaternion = rotation
         cameras.append(cam)
+        framings.append(f)
     if cameras:
         scene.camera = cameras[0]
     bpy.context.view_layer.update()
-    return cameras, distance
+    return cameras, framings
 
 
 def _choose_device(scene: bpy.types.Scene, spec: RenderSpec, warnings: list[str]) -> str:
-    if spec.device == "GPU":
+    """The first GPU backend with a device (OptiX, CUDA, HIP, oneAPI, Metal) for AUTO and GPU,
+    else the CPU (a warning only when a GPU was asked for); returns what rendered."""
+    if spec.device in ("AUTO", "GPU"):
         addon = bpy.context.preferences.addons.get("cycles")
         prefs = addon.preferences if addon is not None else None
         for backend in GPU_BACKENDS if prefs is not None else ():
@@ -323,7 +327,8 @@ def _choose_device(scene: bpy.types.Scene, spec: RenderSpec, warnings: list[str]
                     d.use = d.type == backend
                 scene.cycles.device = "GPU"
                 return f"GPU:{backend}:{','.join(sorted(d.name for d in devices))}"
-        warnings.append("GPU requested but no GPU device is available; rendered on the CPU")
+        if spec.device == "GPU":
+            warnings.append("GPU requested but no GPU device is available; rendered on the CPU")
     scene.cycles.device = "CPU"
     return "CPU"
 
@@ -453,9 +458,9 @@ def build_standard_scene(
     stats["helpers_not_rendered"] = sum(
         1 for o in objects if o.type == "MESH" and not renderable(o)
     )
-    norm = normalise(scene, objects)
+    norm = normalise(scene, objects, model_vertices(meshes))
     setup_world(scene, hdri_path, spec)
-    cameras, distance = add_cameras(scene, spec, norm["radius"])
+    cameras, framings = add_cameras(scene, spec, norm["vertices"])
     kept = [o for o in objects if o.type not in ("LIGHT", "CAMERA")]
     hidden = hide_the_rest(scene, [*kept, *cameras])
     device = configure_render(scene, spec, warnings)
@@ -465,8 +470,8 @@ def build_standard_scene(
         bounds_min=norm["bounds_min"],
         bounds_max=norm["bounds_max"],
         radius=norm["radius"],
-        camera_distance=distance,
         cameras=cameras,
+        framings=framings,
         device=device,
         stats=stats,
         warnings=warnings,

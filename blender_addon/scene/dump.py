@@ -45,6 +45,7 @@ def scene_dump(scene: bpy.types.Scene) -> dict[str, Any]:
             "angle": round(o.data.angle, 6),
             "sensor_fit": o.data.sensor_fit,
             "clip": _r((o.data.clip_start, o.data.clip_end)),
+            "shift": _r((o.data.shift_x, o.data.shift_y)),
         }
         for o in standard_cameras(scene)
     }

@@ -58,7 +58,9 @@ class RenderTable(_Table):
     adaptive_threshold: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
     denoiser: Literal["OPENIMAGEDENOISE", "NONE"] | None = None
     seed: Annotated[int, Field(ge=0, lt=2**31)] | None = None
-    device: Literal["CPU", "GPU"] | None = None
+    device: Literal["AUTO", "CPU", "GPU"] | None = None
+    # The share of the frame's side the model's projected extent spans in every view.
+    fill: Annotated[float, Field(ge=0.1, le=1.0)] | None = None
     view_transform: ViewTransform | None = None
     exposure: float | None = None
     gamma: Annotated[float, Field(gt=0.0)] | None = None

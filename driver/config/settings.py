@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,10 @@ def render_spec_from(table: RenderTable, preset_name: str | None = None) -> Rend
         known = ", ".join(sorted(load_registry()))
         raise ConfigError(f"[render] hdri_alias = {alias!r} is not a known HDRI; known: {known}")
     try:
-        return preset(preset_name or table.preset or "turntable4").with_changes(**overrides)
+        base = preset(preset_name or table.preset or "turntable4")
+        if "fill" in overrides:  # a key of the camera rig
+            overrides["rig"] = replace(base.rig, fill=overrides.pop("fill"))
+        return base.with_changes(**overrides)
     except SpecError as exc:
         raise ConfigError(f"[render]: {exc}") from None
 

@@ -53,7 +53,7 @@ def render_settings(spec: RenderSpec, render_result: dict[str, Any]) -> dict[str
                 for v in spec.rig.views
             ],
             "fov_deg": spec.rig.fov_deg,
-            "margin": spec.rig.margin,
+            "fill": spec.rig.fill,
         },
         "seed": spec.seed,
         "background_rgb": list(spec.background_rgb),

@@ -47,6 +47,31 @@ def test_renders_every_view_with_a_complete_result(tmp_path: Path, textured_glb:
         alpha = np.asarray(img)[..., 3]
         # The object is in frame: opaque in the middle, transparent at the corners.
         assert alpha[32, 32] == 255 and alpha[0, 0] == 0 and alpha[-1, -1] == 0
+        assert view["coverage"] == pytest.approx(float((alpha > 127).mean()), abs=0.01)
+        assert view["framing"]["fill"] == pytest.approx(0.9) and view["framing"]["distance"] > 0
+        _assert_framed(alpha, 0.9)
+
+
+def _assert_framed(alpha: np.ndarray, fill: float) -> None:  # type: ignore[type-arg]
+    """The model's pixels span ``fill`` of the frame along the tighter axis, centred."""
+    h, w = alpha.shape
+    rows, cols = np.nonzero(alpha > 127)
+    spans = ((cols.max() - cols.min() + 1) / w, (rows.max() - rows.min() + 1) / h)
+    assert max(spans) == pytest.approx(fill, abs=3 / min(h, w)), spans
+    assert (
+        abs(cols.min() - (w - 1 - cols.max())) <= 2 and abs(rows.min() - (h - 1 - rows.max())) <= 2
+    )
+
+
+def test_a_wide_frame_is_filled_and_centred_too(tmp_path: Path, textured_glb: Path) -> None:
+    spec = tiny_spec().with_changes(resolution=(96, 48))
+    proc, result = run_headless(
+        RenderJob(textured_glb, tmp_path / "out", spec), tmp_path / "j.json"
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for view in result["views"]:
+        alpha = np.asarray(Image.open(tmp_path / "out" / view["file"]))[..., 3]
+        _assert_framed(alpha, 0.9)
 
 
 def test_same_inputs_same_bytes_other_seed_other_pixels(tmp_path: Path, textured_glb: Path) -> None:

@@ -12,6 +12,7 @@ SCENE_VALUES: dict[str, Any] = {
     "denoiser": "NONE",
     "seed": 5,
     "device": "GPU",
+    "fill": 0.7,
     "view_transform": "AgX",
     "exposure": 0.5,
     "gamma": 1.2,

@@ -88,7 +88,7 @@ def test_payload_records_the_render_the_caller_and_the_paths(tmp_path: Path) -> 
             "preset": "hero",
             "views": [{"name": "hero", "azimuth_deg": 35.0, "elevation_deg": 25.0}],
             "fov_deg": 39.6,
-            "margin": 1.1,
+            "fill": 0.9,
         },
         "seed": 9,
         "background_rgb": [1.0, 1.0, 1.0],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 
@@ -39,7 +38,7 @@ def test_hash_changes_with_any_field_and_ignores_key_order() -> None:
         base.with_changes(seed=1).spec_hash(),
         base.with_changes(samples=65).spec_hash(),
         base.with_changes(hdri_rotation_deg=10.0).spec_hash(),
-        base.with_changes(rig=CameraRig(base.rig.views, margin=1.2)).spec_hash(),
+        base.with_changes(rig=CameraRig(base.rig.views, fill=0.8)).spec_hash(),
         base.with_changes(background_rgb=(0.5, 0.5, 0.5)).spec_hash(),
     }
     assert len(hashes) == 6
@@ -83,7 +82,9 @@ def test_unknown_preset_lists_the_known_ones() -> None:
         preset("nope")
 
 
-def test_camera_distance_fits_the_bounding_sphere() -> None:
-    rig = CameraRig((CameraView("v", 0, 0),), fov_deg=60.0, margin=1.0)
-    # At this distance the sphere of radius 1 is exactly tangent to the frame edges.
-    assert math.isclose(rig.distance(1.0), 2.0)
+def test_the_fill_is_a_share_of_the_frame() -> None:
+    views = (CameraView("v", 0, 0),)
+    assert CameraRig(views).fill == 0.9
+    for bad in (0.0, 0.05, 1.2):
+        with pytest.raises(SpecError, match="fill must be in"):
+            preset().with_changes(rig=CameraRig(views, fill=bad))
