@@ -203,6 +203,7 @@ def main() -> None:
     ap.add_argument("--no-sweep", action="store_true")
     ap.add_argument("--out", type=Path, default=Path("bench_fast_render_out"))
     args = ap.parse_args()
+    args.out = args.out.resolve()
     base = worktree(args.baseline or baseline_rev())
     names = load_rubric().names
     report: dict[str, Any] = {"baseline": base.name, "assets": [], "sweep": []}

@@ -96,13 +96,32 @@ def _test_exists(node_id: str) -> bool:
     return any(isinstance(n, ast.FunctionDef) and n.name == name for n in tree.body)
 
 
+def _probe(seen: list[dict[str, Any]]) -> typer.Typer:
+    """`vfscore compute`'s flags, built now (the app's own were built at import), recording
+    what each call is given instead of running."""
+
+    def record(**given: Any) -> None:
+        seen.append(given)
+
+    probe = typer.Typer(rich_markup_mode=None)
+    probe.command()(command_from(ComputeRequest, ComputeTable, "compute", record))
+    return probe
+
+
 def test_every_option_has_a_flag_help_and_a_test_that_fails_when_it_is_ignored() -> None:
-    help_text = CliRunner().invoke(app, ["compute", "--help"], terminal_width=200).stdout
+    shipped = CliRunner().invoke(app, ["compute", "--help"], terminal_width=400).stdout
+    probe = CliRunner().invoke(_probe([]), ["--help"], terminal_width=400).stdout
     fields = ComputeRequest.model_fields
     assert set(fields) >= set(ComputeTable.model_fields)  # every [compute] key is a flag
     for name, field in fields.items():
-        assert f"{flag(name)} " in help_text, name
-        assert field.description and field.description.split()[0] in help_text, name
+        assert f"{flag(name)} " in shipped, name
+        assert field.description and " ".join(field.description.split()) in " ".join(
+            probe.split()
+        ), name
+    assert "[default: completed, or [compute] only_status]" in probe
+    assert "[default: false, or [compute] controls]" in probe
+    assert "[default: none, or [compute] timeout_s]" in probe
+    assert "--controls / --no-controls" in probe and "--no-redo" not in probe
     assert set(OPTION_TESTS) == set(fields) == set(GIVEN)
     missing = [t for t in set(OPTION_TESTS.values()) if not _test_exists(t)]
     assert missing == []
@@ -111,15 +130,16 @@ def test_every_option_has_a_flag_help_and_a_test_that_fails_when_it_is_ignored()
 def _request_from(argv: list[str]) -> ComputeRequest:
     """The request `vfscore compute ARGV` makes (typer parses; nothing runs)."""
     seen: list[dict[str, Any]] = []
-
-    def record(**given: Any) -> None:
-        seen.append(given)
-
-    probe = typer.Typer()
-    probe.command()(command_from(ComputeRequest, ComputeTable, "compute", record))
-    result = CliRunner().invoke(probe, argv)
+    result = CliRunner().invoke(_probe(seen), argv)
     assert result.exit_code == 0, result.output
     return merged(ComputeRequest, seen[0], ComputeTable())
+
+
+def test_flags_are_parsed_as_their_fields_type() -> None:
+    for argv in (["--repeats", "two"], ["--timeout-s", "soon"], ["--limit", "1.5"]):
+        result = CliRunner().invoke(_probe([]), ["--run-id", "R", *argv])
+        assert result.exit_code == 2, argv
+    assert CliRunner().invoke(_probe([]), []).exit_code == 2  # --run-id is required
 
 
 @pytest.mark.parametrize("name", sorted(GIVEN))

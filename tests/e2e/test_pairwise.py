@@ -160,3 +160,44 @@ def test_max_pairs_bounds_a_tournament_above_a_round_robin(
     table_says = CONFIG.replace("repeats = 1\n", "repeats = 1\nmax_pairs = 12\n")
     (ws / "vfscore.toml").write_text(table_says.format(url="http://127.0.0.1:9"))
     assert calls() == 2 * 12
+
+
+def test_the_tournament_record_holds_every_verdict_in_both_orders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rubric.core.judge import Entrant
+    from rubric.core.tournament import schedule
+    from tests.support.llm_judge import make_judge
+
+    views = {}
+    for name, red in (("j1", 250), ("j2", 120), ("j3", 10)):
+        views[name] = tmp_path / f"{name}.png"
+        Image.new("RGB", (16, 16), (red, 40, 40)).save(views[name])
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (16, 16), (255, 0, 0)).save(photo)
+    with ScriptedServer() as server:
+        server.responder = lambda r: verdicts(
+            "A" if candidate_red(r, "A") > candidate_red(r, "B") else "B"
+        )
+        llm, _ = make_judge("openai", f"{server.url}/v1", tmp_path / "c", monkeypatch)
+        entrants = [Entrant(n, (v,)) for n, v in views.items()]
+        record = llm.pairwise().tournament("P", [photo], entrants, max_pairs=28)
+        photos_sent = [
+            p["text"] for p in server.requests[0].body["messages"][1]["content"]
+            if p["type"] == "text" and p["text"].startswith("Reference photo")
+        ]  # fmt: skip
+    assert photos_sent == ["Reference photo 1 of 1:"]
+    assert [(p["a"], p["b"]) for p in record["pairs"]] == schedule(sorted(views), 28, 0)
+    for pair in record["pairs"]:
+        redder = min(pair["a"], pair["b"])  # j1 is the reddest, then j2
+        for verdict in pair["dimensions"].values():
+            a_wins = pair["a"] == redder
+            assert verdict == {
+                "a_shown_first": "A" if a_wins else "B",
+                "b_shown_first": "B" if a_wins else "A",
+                "score_a": 1.0 if a_wins else 0.0,
+                "flipped": False,
+            }
+    assert [record["strengths"][n]["rank"] for n in ("j1", "j2", "j3")] == [1, 2, 3]
+    assert record["flip_rate"] == 0.0 and record["group"] == "P"
+    assert record["tokens"]["input"] == 6 * 1000 and record["cost_usd"] is not None

@@ -197,3 +197,11 @@ def test_a_result_made_from_other_inputs_is_not_reused(tmp_path: Path, change: s
         other = dataclasses.replace(RUBRIC, version="9.9")
         now = RunSettings(SPEC, OfflineJudge(other), {"k": "v"})
     assert load_finished(out, glb, refs, now) is None
+
+
+def test_a_tournament_file_is_named_safely_after_its_product(tmp_path: Path) -> None:
+    from driver.results.layout import tournament_file
+
+    assert tournament_file(tmp_path, "000123/red") == tmp_path / "000123_red.json"
+    assert tournament_file(tmp_path, "a b/../c") == tmp_path / "a_b_.._c.json"
+    assert tournament_file(tmp_path, "") == tmp_path / "no-product.json"
