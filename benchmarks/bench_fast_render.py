@@ -33,19 +33,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from benchmarks.bench_judge_v2 import ASSETS as PHOTOS
+from benchmarks.bench_judge_v2 import REALWORLD
 from rubric.core.definition import load_rubric
 from tests.support.llm_server import ScriptedServer, answer_json, ok_reply
 
 ROOT = Path(__file__).resolve().parents[1]
-REALWORLD = ROOT.parent / "shared" / "realworld"
-PHOTOS = {
-    "GlamVelvetSofa": ("screenshot.jpg",),
-    "Mixer": ("rr-Mixer-0.png",),
-    "SheenChair": ("screenshot-large.jpg",),
-    "TennisRacquet": ("rr-TennisRacquet-0.png", "rr-TennisRacquet-1.png", "rr-TennisRacquet-2.png"),
-    "ToyCar": ("screenshot.jpg",),
-    "WickerChair": ("rr-WickerChair-0.png",),
-}
 # Written into each tree's own process: the tree's preset with the changes asked for.
 WRITE_JOB = """
 import dataclasses, json, sys
