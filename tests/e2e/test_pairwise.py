@@ -201,3 +201,92 @@ def test_the_tournament_record_holds_every_verdict_in_both_orders(
     assert [record["strengths"][n]["rank"] for n in ("j1", "j2", "j3")] == [1, 2, 3]
     assert record["flip_rate"] == 0.0 and record["group"] == "P"
     assert record["tokens"]["input"] == 6 * 1000 and record["cost_usd"] is not None
+
+
+def test_a_big_tournament_keeps_to_its_budget_and_skips_what_was_not_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rubric.core.judge import Entrant
+    from rubric.core.tournament import schedule
+    from tests.support.llm_judge import make_judge
+
+    names = [f"j{i}" for i in range(9)]  # above a round robin: the ring and the budget
+    entrants = []
+    for i, name in enumerate(names):
+        view = tmp_path / f"{name}.png"
+        Image.new("RGB", (16, 16), (250 - 25 * i, 40, 40)).save(view)
+        entrants.append(Entrant(name, (view,)))
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (16, 16), (255, 0, 0)).save(photo)
+
+    def responder(r: Recorded) -> Reply:
+        a, b = candidate_red(r, "A"), candidate_red(r, "B")
+        if min(a, b) < 20:  # j8 (the least red) is never answered
+            return ok_reply("openai", "not json")
+        return verdicts("A" if a > b else "B")
+
+    with ScriptedServer() as server:
+        server.responder = responder
+        llm, _ = make_judge("openai", f"{server.url}/v1", tmp_path / "c", monkeypatch,
+                            max_invalid_retries=0)  # fmt: skip
+        record = llm.pairwise().tournament("P", [photo], entrants, max_pairs=12)
+    assert [(p["a"], p["b"]) for p in record["pairs"]] == schedule(names, 12, 0)
+    assert schedule(names, 12, 0) != schedule(names, 12, 1)  # the seed is the default, 0
+    skipped = [p for p in record["pairs"] if "j8" in (p["a"], p["b"])]
+    assert skipped and all(p["skipped"] == "no valid answer in one of the orders" for p in skipped)
+    assert all(p["invalid"] and "dimensions" not in p for p in skipped)
+    answered = [p for p in record["pairs"] if "dimensions" in p]
+    assert len(answered) == len(record["pairs"]) - len(skipped) and not any(
+        p["invalid"] for p in answered
+    )
+    assert record["tokens"] == {"input": 1000 * 24, "output": 50 * 24}  # 12 pairs, both orders
+    assert {s["group_size"] for s in record["strengths"].values()} == {9}
+    assert record["strengths"]["j8"]["flip_rate"] is None  # never judged
+    assert record["strengths"]["j0"]["flip_rate"] == 0.0
+
+
+def test_flip_rates_are_per_candidate_and_rounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rubric.core.judge import Entrant
+    from tests.support.llm_judge import make_judge
+
+    entrants = []
+    for i, red in enumerate((250, 180, 110, 20)):
+        view = tmp_path / f"j{i}.png"
+        Image.new("RGB", (16, 16), (red, 40, 40)).save(view)
+        entrants.append(Entrant(f"j{i}", (view,)))
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (16, 16), (255, 0, 0)).save(photo)
+
+    def responder(r: Recorded) -> Reply:  # the pair of j0 and j3 follows the order shown
+        reds = sorted((candidate_red(r, "A"), candidate_red(r, "B")))
+        if reds[0] < 0 and reds[1] > 150:
+            return verdicts("A")
+        return verdicts("A" if candidate_red(r, "A") > candidate_red(r, "B") else "B")
+
+    with ScriptedServer() as server:
+        server.responder = responder
+        llm, _ = make_judge("openai", f"{server.url}/v1", tmp_path / "c", monkeypatch)
+        record = llm.pairwise().tournament("P", [photo], entrants, max_pairs=28)
+    rates = {n: s["flip_rate"] for n, s in record["strengths"].items()}
+    assert rates == {"j0": 0.3333, "j1": 0.0, "j2": 0.0, "j3": 0.3333}
+    assert record["flip_rate"] == round(1 / 6, 4)
+
+
+def test_an_unreadable_image_is_named_by_what_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rubric.core.images import ImageInputError
+    from rubric.core.judge import Entrant
+    from tests.support.llm_judge import make_judge
+
+    good, bad = tmp_path / "good.png", tmp_path / "bad.png"
+    Image.new("RGB", (16, 16), (200, 40, 40)).save(good)
+    bad.write_text("<html>not an image</html>")
+    llm, _ = make_judge("openai", "http://127.0.0.1:9/v1", tmp_path / "c", monkeypatch)
+    pair = [Entrant("a", (good,)), Entrant("b", (good,))]
+    with pytest.raises(ImageInputError, match=r"^Reference photo"):
+        llm.pairwise().tournament("P", [bad], pair, 28)
+    with pytest.raises(ImageInputError, match=r"^view"):
+        llm.pairwise().tournament("P", [good], [Entrant("a", (bad,)), pair[1]], 28)

@@ -205,3 +205,27 @@ def test_a_tournament_file_is_named_safely_after_its_product(tmp_path: Path) -> 
     assert tournament_file(tmp_path, "000123/red") == tmp_path / "000123_red.json"
     assert tournament_file(tmp_path, "a b/../c") == tmp_path / "a_b_.._c.json"
     assert tournament_file(tmp_path, "") == tmp_path / "no-product.json"
+
+
+def test_an_error_record_goes_into_folders_that_do_not_exist_yet(tmp_path: Path) -> None:
+    from driver.results.records import read_json_object, record_failure
+
+    deep = tmp_path / "runs" / "R" / "metrics" / "vfscore" / "job"
+    assert record_failure(deep, "boom") == "boom"
+    assert (read_json_object(deep / "error.json") or {})["error"] == "boom"
+
+
+def test_each_redo_of_one_second_keeps_its_own_history_folder(tmp_path: Path) -> None:
+    from driver.results.records import archive_previous, history
+
+    out = tmp_path / "job"
+    folders = []
+    for i in range(3):
+        out.mkdir(exist_ok=True)
+        (out / "result.json").write_text(str(i))
+        folders.append(archive_previous(out, "2026-01-01T00-00-00Z"))
+    assert [f.name for f in folders if f] == [
+        "2026-01-01T00-00-00Z", "2026-01-01T00-00-00Z-2", "2026-01-01T00-00-00Z-3",
+    ]  # fmt: skip
+    assert [(f / "result.json").read_text() for f in history(out)] == ["0", "1", "2"]
+    assert archive_previous(out, "x") is None  # nothing left to keep
