@@ -12,7 +12,6 @@ other list is given once per value (``--judge a --judge b``).
 from __future__ import annotations
 
 import inspect
-import types
 import typing
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -39,13 +38,9 @@ def _separator(field: FieldInfo) -> str | None:
 
 
 def _cli_type(field: FieldInfo) -> Any:
-    """The type typer parses a field's flag as (its value is checked by the model)."""
-    args = [a for a in typing.get_args(field.annotation) if a is not type(None)]
-    base = (
-        args[0]
-        if isinstance(field.annotation, types.UnionType) and len(args) == 1
-        else (field.annotation)
-    )
+    """The type typer parses a field's flag as (its value is checked by the model); typer
+    itself reads ``X | None`` as an optional X."""
+    base = field.annotation
     if typing.get_origin(base) is Literal:
         return str
     if typing.get_origin(base) is list:
@@ -64,7 +59,9 @@ def _shown(value: Any) -> str:
 def _parameter(name: str, field: FieldInfo, table: str | None) -> inspect.Parameter:
     """One flag; ``table`` names the file table the field is a key of, when it is one."""
     cli_type = _cli_type(field)
-    help_text = field.description or ""
+    if not field.description:
+        raise ValueError(f"option {name!r} has no description: it is its --help")
+    help_text = field.description
     if table is not None:
         help_text += f" [default: {_shown(field.default)}, or [{table}] {name}]"
         decls = [f"{flag(name)}/--no-{flag(name)[2:]}"] if cli_type is bool else [flag(name)]
