@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rubric.core.definition import Rubric
 from rubric.core.judge import Judge
@@ -23,6 +25,9 @@ class JudgeRequest:
     specs: tuple[str, ...] = ()
     table: JudgeTuning | None = None  # a JudgeConfig when it names a provider
     panel: tuple[JudgeConfig, ...] = ()
+    # The [judge] table as written: a spec takes the keys the user set, not the defaults the
+    # table's provider filled in (its base_url would be refused for another provider).
+    written: Mapping[str, Any] | None = None
 
 
 def make_judge(request: JudgeRequest, rubric: Rubric, cache: ResponseCache | None) -> Judge:
@@ -30,9 +35,9 @@ def make_judge(request: JudgeRequest, rubric: Rubric, cache: ResponseCache | Non
     other ``[judge]`` settings; several make a panel), else the ``[judge]`` table when it names a
     provider, else the ``[[judges]]`` panel, else the offline judge."""
     if len(request.specs) > 1:
-        return PanelJudge([_from_spec(s, request.table, rubric, cache) for s in request.specs])
+        return PanelJudge([_from_spec(s, request.written, rubric, cache) for s in request.specs])
     if request.specs:
-        return _from_spec(request.specs[0], request.table, rubric, cache)
+        return _from_spec(request.specs[0], request.written, rubric, cache)
     if len(request.panel) > 1:
         return PanelJudge([LLMJudge(cfg, rubric, cache) for cfg in request.panel])
     if request.panel:
@@ -43,9 +48,8 @@ def make_judge(request: JudgeRequest, rubric: Rubric, cache: ResponseCache | Non
 
 
 def _from_spec(
-    spec: str, table: JudgeTuning | None, rubric: Rubric, cache: ResponseCache | None
+    spec: str, written: Mapping[str, Any] | None, rubric: Rubric, cache: ResponseCache | None
 ) -> Judge:
     if spec == OFFLINE:
         return OfflineJudge(rubric)
-    base = table.model_dump(exclude_unset=True) if table is not None else None
-    return LLMJudge(parse_judge_spec(spec, base), rubric, cache)
+    return LLMJudge(parse_judge_spec(spec, dict(written) if written else None), rubric, cache)

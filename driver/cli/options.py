@@ -11,10 +11,13 @@ other list is given once per value (``--judge a --judge b``).
 
 from __future__ import annotations
 
+import functools
 import inspect
+import operator
+import types
 import typing
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -38,9 +41,13 @@ def _separator(field: FieldInfo) -> str | None:
 
 
 def _cli_type(field: FieldInfo) -> Any:
-    """The type typer parses a field's flag as (its value is checked by the model); typer
-    itself reads ``X | None`` as an optional X."""
+    """The type typer parses a field's flag as (its value is checked by the model): bounds
+    (``Annotated``) left to the model; typer itself reads ``X | None`` as an optional X."""
     base = field.annotation
+    if typing.get_origin(base) in (typing.Union, types.UnionType):
+        plain = [typing.get_args(a)[0] if typing.get_origin(a) is Annotated else a
+                 for a in typing.get_args(base)]  # fmt: skip
+        base = functools.reduce(operator.or_, plain)
     if typing.get_origin(base) is Literal:
         return str
     if typing.get_origin(base) is list:
@@ -62,17 +69,16 @@ def _parameter(name: str, field: FieldInfo, table: str | None) -> inspect.Parame
     if not field.description:
         raise ValueError(f"option {name!r} has no description: it is its --help")
     help_text = field.description
-    if table is not None:
+    if table is not None:  # typer names the flag after the field, --x/--no-x for a bool
         help_text += f" [default: {_shown(field.default)}, or [{table}] {name}]"
-        decls = [f"{flag(name)}/--no-{flag(name)[2:]}"] if cli_type is bool else [flag(name)]
-        option = typer.Option(None, *decls, help=help_text)
+        option = typer.Option(None, help=help_text)
         annotation: Any = cli_type | None
-    elif field.is_required():
-        option = typer.Option(..., flag(name), help=help_text)
-        annotation = cli_type
-    else:
+    elif cli_type is bool:  # a switch: --redo, never --no-redo
         option = typer.Option(field.default, flag(name), help=help_text)
-        annotation = cli_type if cli_type is bool else cli_type | None
+        annotation = bool
+    else:
+        option = typer.Option(... if field.is_required() else field.default, help=help_text)
+        annotation = cli_type
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option,
                              annotation=annotation)  # fmt: skip
 
@@ -92,7 +98,6 @@ def command_from(
         run(**given)
 
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    command.__annotations__ = {p.name: p.annotation for p in params}
     command.__doc__ = run.__doc__
     command.__name__ = run.__name__
     return command

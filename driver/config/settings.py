@@ -89,7 +89,13 @@ def render_spec_from(table: RenderTable, preset_name: str | None = None) -> Rend
 def judge_request(judge_spec: str | Sequence[str] | None, loaded: LoadedConfig) -> JudgeRequest:
     """What the flags and the files ask of the judge (``rubric.make_judge`` decides which)."""
     specs = (judge_spec,) if isinstance(judge_spec, str) else tuple(judge_spec or ())
-    return JudgeRequest(specs, loaded.file.judge, tuple(loaded.file.judges))
+    written = loaded.raw.get("judge")
+    return JudgeRequest(
+        specs,
+        loaded.file.judge,
+        tuple(loaded.file.judges),
+        written if isinstance(written, dict) else None,
+    )
 
 
 def default_cache_dir() -> Path:

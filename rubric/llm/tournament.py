@@ -46,7 +46,7 @@ def run_tournament(
     entrants: Sequence[Entrant],
     judge: PairwiseJudge,
     max_pairs: int,
-    seed: int = 0,
+    seed: int,
 ) -> dict[str, Any]:
     """The tournament record (written to ``_tournaments/<group>.json``): pairs and verdicts,
     strengths overall and per dimension, flip rates, tokens and cost."""
@@ -61,6 +61,7 @@ def run_tournament(
     verdicts = {n: 0 for n in names}
     pairs: list[dict[str, Any]] = []
     tokens = {"input": 0, "output": 0}
+    judged = flipped = 0  # pairs' dimensions with a verdict in both orders, and flips of them
     for a, b in schedule(names, max_pairs, seed):
         first = judge.compare(photos, views[a], views[b])
         swapped = judge.compare(photos, views[b], views[a])
@@ -75,6 +76,8 @@ def run_tournament(
         entry["dimensions"] = _both_orders(first.winners, swapped.winners, rubric.names)
         for dim, verdict in entry["dimensions"].items():
             per_dim[dim].append((a, b, verdict["score_a"]))
+            judged += 1
+            flipped += verdict["flipped"]
             for n in (a, b):
                 verdicts[n] += 1
                 flips[n] += verdict["flipped"]
@@ -84,7 +87,6 @@ def run_tournament(
     for n in names:
         fit[n]["flip_rate"] = round(flips[n] / verdicts[n], 4) if verdicts[n] else None
         fit[n]["group_size"] = len(names)
-    total_flips, total = sum(flips.values()) // 2, sum(verdicts.values()) // 2
     return {
         "group": group,
         "judge": judge.provenance,
@@ -94,7 +96,7 @@ def run_tournament(
         "strengths_by_dimension": {
             d: _strengths(bradley_terry(names, r)) for d, r in per_dim.items()
         },
-        "flip_rate": round(total_flips / total, 4) if total else None,
+        "flip_rate": round(flipped / judged, 4) if judged else None,
         "tokens": tokens,
         "cost_usd": cost(judge.cfg, tokens["input"], tokens["output"]),
     }

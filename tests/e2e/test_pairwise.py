@@ -200,6 +200,9 @@ def test_the_tournament_record_holds_every_verdict_in_both_orders(
             }
     assert [record["strengths"][n]["rank"] for n in ("j1", "j2", "j3")] == [1, 2, 3]
     assert record["flip_rate"] == 0.0 and record["group"] == "P"
+    assert record["judge"] == llm.provenance and record["candidates"] == ["j1", "j2", "j3"]
+    by_dim = record["strengths_by_dimension"]
+    assert set(by_dim) == set(NAMES) and all(by_dim[d]["j1"]["rank"] == 1 for d in NAMES)
     assert record["tokens"]["input"] == 6 * 1000 and record["cost_usd"] is not None
 
 
@@ -221,7 +224,7 @@ def test_a_big_tournament_keeps_to_its_budget_and_skips_what_was_not_answered(
 
     def responder(r: Recorded) -> Reply:
         a, b = candidate_red(r, "A"), candidate_red(r, "B")
-        if min(a, b) < 20:  # j8 (the least red) is never answered
+        if a < 20:  # j8 (the least red) shown first is never answered: one order of its pairs
             return ok_reply("openai", "not json")
         return verdicts("A" if a > b else "B")
 
@@ -230,8 +233,10 @@ def test_a_big_tournament_keeps_to_its_budget_and_skips_what_was_not_answered(
         llm, _ = make_judge("openai", f"{server.url}/v1", tmp_path / "c", monkeypatch,
                             max_invalid_retries=0)  # fmt: skip
         record = llm.pairwise().tournament("P", [photo], entrants, max_pairs=12)
+        reseeded = llm.pairwise().tournament("P", [photo], entrants, max_pairs=12, seed=1)
     assert [(p["a"], p["b"]) for p in record["pairs"]] == schedule(names, 12, 0)
-    assert schedule(names, 12, 0) != schedule(names, 12, 1)  # the seed is the default, 0
+    assert [(p["a"], p["b"]) for p in reseeded["pairs"]] == schedule(names, 12, 1)
+    assert schedule(names, 12, 0) != schedule(names, 12, 1)
     skipped = [p for p in record["pairs"] if "j8" in (p["a"], p["b"])]
     assert skipped and all(p["skipped"] == "no valid answer in one of the orders" for p in skipped)
     assert all(p["invalid"] and "dimensions" not in p for p in skipped)
@@ -290,3 +295,22 @@ def test_an_unreadable_image_is_named_by_what_it_is(
         llm.pairwise().tournament("P", [bad], pair, 28)
     with pytest.raises(ImageInputError, match=r"^view"):
         llm.pairwise().tournament("P", [good], [Entrant("a", (bad,)), pair[1]], 28)
+
+
+def test_a_tournament_without_one_valid_pair_has_no_flip_rate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rubric.core.judge import Entrant
+    from tests.support.llm_judge import make_judge
+
+    views = []
+    for i in range(2):
+        views.append(tmp_path / f"j{i}.png")
+        Image.new("RGB", (16, 16), (100 * i, 40, 40)).save(views[-1])
+    with ScriptedServer() as server:
+        server.responder = lambda r: ok_reply("openai", "not json")
+        llm, _ = make_judge("openai", f"{server.url}/v1", tmp_path / "c", monkeypatch,
+                            max_invalid_retries=0)  # fmt: skip
+        entrants = [Entrant(f"j{i}", (v,)) for i, v in enumerate(views)]
+        record = llm.pairwise().tournament("P", [views[0]], entrants, max_pairs=28)
+    assert record["flip_rate"] is None and record["pairs"][0]["skipped"]

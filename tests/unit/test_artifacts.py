@@ -229,3 +229,13 @@ def test_each_redo_of_one_second_keeps_its_own_history_folder(tmp_path: Path) ->
     ]  # fmt: skip
     assert [(f / "result.json").read_text() for f in history(out)] == ["0", "1", "2"]
     assert archive_previous(out, "x") is None  # nothing left to keep
+
+
+def test_rationales_come_back_in_repeat_order_whatever_their_bytes(tmp_path: Path) -> None:
+    from driver.results.records import read_rationales, write_rationales
+
+    write_rationales(tmp_path, [f"repeat {i}" for i in range(12)])
+    (tmp_path / "rationales" / "rep_3.txt").write_bytes(b"caf\xe9 \xff")  # not UTF-8
+    texts = read_rationales(tmp_path)
+    assert texts[:3] + texts[4:] == [f"repeat {i}" for i in range(12) if i != 3]
+    assert texts[3] == "caf\ufffd \ufffd"

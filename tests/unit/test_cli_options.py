@@ -4,7 +4,7 @@ of the given flags over a file's table, on a model of every kind of field."""
 from __future__ import annotations
 
 import inspect
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pytest
 import typer
@@ -24,8 +24,8 @@ class Table(BaseModel):
         default=["a", "b"], description="Tags.", json_schema_extra=COMMA_SEPARATED
     )
     on: bool = Field(default=True, description="Switched on.")
-    mode: Literal["x", "y"] = Field(default="x", description="Which mode.")
-    limit: float | None = Field(default=None, description="A limit.")
+    mode: Literal["X", "y"] = Field(default="X", description="Which mode.")
+    limit: Annotated[float, Field(gt=0)] | None = Field(default=None, description="A limit.")
 
 
 class Request(Table):
@@ -33,6 +33,7 @@ class Request(Table):
     names: list[str] | None = Field(default=None, description="Several names.")
     dry: bool = Field(default=False, description="Only pretend.")
     level: int = Field(default=2, description="A level.")
+    extra: list[str] = Field(default=[], description="More, one per flag.")
 
 
 def run(**given: Any) -> None:
@@ -56,7 +57,8 @@ def test_the_help_names_each_flag_its_default_and_where_else_it_is_set() -> None
     assert code == 0 and "Does the thing." in text
     for shown in ("--size <int>", "How big. [default: 3, or [t] size]",
                   "Tags. [default: a,b, or [t] tags]", "Switched on. [default: true, or [t] on]",
-                  "Which mode. [default: x, or [t] mode]", "A limit. [default: none, or [t] limit]",
+                  "Which mode. [default: X, or [t] mode]", "A limit. [default: none, or [t] limit]",
+                  "--limit <float>",
                   "--on / --no-on", "--dry", "A level.", "[default: 2]"):  # fmt: skip
         assert shown in " ".join(text.split()), shown
     for absent in ("--no-size", "--no-dry", "--no-level", "[t] level"):
@@ -67,14 +69,15 @@ def test_given_flags_arrive_typed_and_the_rest_as_not_given() -> None:
     code, _, given = invoke("--name", "n")
     assert code == 0 and given == {
         "name": "n", "size": None, "tags": None, "on": None, "mode": None, "limit": None,
-        "names": None, "dry": False, "level": 2,
+        "names": None, "dry": False, "level": 2, "extra": [],
     }  # fmt: skip
     argv = ["--name", "n", "--size", "5", "--tags", "p, q", "--no-on", "--mode", "z",
-            "--limit", "2.5", "--names", "a", "--names", "b", "--dry", "--level", "7"]  # fmt: skip
+            "--limit", "2.5", "--names", "a", "--names", "b", "--dry", "--level", "7",
+            "--extra", "e", "--extra", "f"]  # fmt: skip
     code, _, given = invoke(*argv)
     assert code == 0 and given == {
         "name": "n", "size": 5, "tags": "p, q", "on": False, "mode": "z", "limit": 2.5,
-        "names": ["a", "b"], "dry": True, "level": 7,
+        "names": ["a", "b"], "dry": True, "level": 7, "extra": ["e", "f"],
     }  # fmt: skip
     assert type(given["limit"]) is float and type(given["size"]) is int
     for bad in (["--size", "five"], ["--limit", "soon"], ["--level", "1.5"]):

@@ -138,3 +138,16 @@ def test_a_tuning_only_judge_table_alone_means_the_offline_judge() -> None:
     assert isinstance(make_judge(judge_request(None, tuning), RUBRIC, None), OfflineJudge)
     named = make_judge(judge_request("openai:gpt-4o-mini", tuning), RUBRIC, None)
     assert isinstance(named, LLMJudge) and named.cfg.max_retries == 1
+
+
+def test_a_spec_without_a_table_and_a_table_of_another_provider() -> None:
+    from rubric.factory import JudgeRequest
+
+    alone = make_judge(JudgeRequest(("openai:gpt-4.1",)), RUBRIC, None)
+    assert isinstance(alone, LLMJudge) and alone.cfg.model == "gpt-4.1"
+    # A table naming another provider, without a base_url of its own: nothing to refuse.
+    other = loaded({"judge": {"provider": "openai", "model": "a", "temperature": 0.3}})
+    named = make_judge(judge_request("gemini:g", other), RUBRIC, None)
+    assert isinstance(named, LLMJudge) and named.cfg.provider == "gemini"
+    assert named.cfg.base_url.startswith("https://generativelanguage")
+    assert named.cfg.temperature == 0.3  # the table's tuning still applies
