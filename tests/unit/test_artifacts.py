@@ -239,3 +239,12 @@ def test_rationales_come_back_in_repeat_order_whatever_their_bytes(tmp_path: Pat
     texts = read_rationales(tmp_path)
     assert texts[:3] + texts[4:] == [f"repeat {i}" for i in range(12) if i != 3]
     assert texts[3] == "caf\ufffd \ufffd"
+
+
+def test_a_stored_record_must_be_a_json_object(tmp_path: Path) -> None:
+    from driver.results.records import read_json_object
+
+    for text, expected in (('{"a": 1}', {"a": 1}), ("[1, 2]", None), ("not json", None)):
+        (tmp_path / "r.json").write_text(text)
+        assert read_json_object(tmp_path / "r.json") == expected
+    assert read_json_object(tmp_path / "missing.json") is None
