@@ -1,7 +1,7 @@
 """Benchmark: the fast standard render against the code before it, in the same run.
 
     python -m benchmarks.bench_fast_render [--baseline REV] [--assets A,B] [--sweep-assets A,B]
-                                           [--no-sweep] [--out DIR]
+                                           [--no-sweep] [--variants JSON] [--out DIR]
 
 The baseline is a git worktree of REV (default: the commit before framing by projected extent),
 run exactly as this tree is: the same harness writes each tree's own render job and launches its
@@ -11,10 +11,12 @@ own ``blender_addon/headless.py`` and ``python -m vfscore`` in a subprocess.
    the bounding-box fill and the pixel coverage; the product's pixels; the render job's wall time;
    the whole ``python -m vfscore`` job with the offline judge (pose search included) and with a
    loopback LLM judge that answers at once; each as a ratio to the baseline.
-2. The sweep (``--sweep-assets``, one view each): resolution x samples on this tree's framing;
-   the error is the mean absolute difference (0-255, on white) over the product's pixels against a
-   1024², 256 spp render of the same framing, and the baseline's default is measured the same way
-   against its own reference.
+2. The sweep (``--sweep-assets``, one view each): resolution x samples on this tree's framing,
+   then one knob at a time (bounces, caustics, clamping, texture limit, the denoiser's prefilter
+   and passes, the adaptive threshold) and this tree's default. The error is the mean absolute
+   difference (0-255, on white) over the product's pixels against a 1024², 256 spp render with
+   Cycles' full light paths of the same framing; the baseline's default is measured the same way
+   against its own reference. References are reused from an earlier run in the same ``--out``.
 Prints Markdown tables and writes ``--out/bench_fast_render.json``.
 """
 
@@ -163,27 +165,78 @@ def per_asset(tree: Path, base: Path, asset: str, out: Path, llm_config: str) ->
     return row
 
 
-def sweep(tree: Path, base: Path, asset: str, out: Path) -> list[dict[str, Any]]:
+# The reference: many samples, many pixels and Cycles' full light paths (today's), whatever this
+# tree's defaults are.
+REFERENCE = {"resolution": [1024, 1024], "samples": 256, "max_bounces": 12, "diffuse_bounces": 4,
+             "glossy_bounces": 4, "transmission_bounces": 12, "transparent_bounces": 8,
+             "caustics": True, "clamp_indirect": 10.0, "texture_limit": 0,
+             "denoise_passes": "RGB_ALBEDO_NORMAL", "denoise_prefilter": "ACCURATE"}  # fmt: skip
+GRID: list[dict[str, Any]] = [{"resolution": [side, side], "samples": spp}
+        for side in (256, 320, 384, 448, 512) for spp in (4, 8, 16)]  # fmt: skip
+# One knob at a time, at a point of the grid; then all of them together.
+KNOB_BASE: dict[str, Any] = {"resolution": [384, 384], "samples": 8}
+KNOBS: dict[str, dict[str, Any]] = {
+    "bounces 4/2/2/4/4": {"max_bounces": 4, "diffuse_bounces": 2, "glossy_bounces": 2,
+                          "transmission_bounces": 4, "transparent_bounces": 4},
+    "bounces 2/1/1/2/4": {"max_bounces": 2, "diffuse_bounces": 1, "glossy_bounces": 1,
+                          "transmission_bounces": 2, "transparent_bounces": 4},
+    "no caustics": {"caustics": False},
+    "clamp 3": {"clamp_indirect": 3.0},
+    "texture limit 1024": {"texture_limit": 1024},
+    "prefilter FAST": {"denoise_prefilter": "FAST"},
+    "passes RGB_ALBEDO": {"denoise_passes": "RGB_ALBEDO"},
+    "quality BALANCED": {"denoise_quality": "BALANCED"},
+    "quality FAST": {"denoise_quality": "FAST"},
+    "adaptive 0.05": {"adaptive_threshold": 0.05},
+    "adaptive off": {"adaptive_threshold": 0.0},
+}  # fmt: skip
+
+
+def _knob_rows() -> list[tuple[str, dict[str, Any]]]:
+    rows = [(f"{c['resolution'][0]}/{c['samples']}", c) for c in GRID]
+    rows += [(name, {**KNOB_BASE, **knob}) for name, knob in KNOBS.items()]
+    together = {k: v for knob in ("bounces 4/2/2/4/4", "no caustics", "prefilter FAST")
+                for k, v in KNOBS[knob].items()}  # fmt: skip
+    rows.append(("384/8 + bounces 4 + no caustics + FAST", {**KNOB_BASE, **together}))
+    rows.append(("this tree's default", {}))
+    return rows
+
+
+def _reference(tree: Path, glb: Path, out: Path, changes: dict[str, Any]) -> np.ndarray:  # type: ignore[type-arg]
+    """A reference render, reused from an earlier run of the benchmark when it is there."""
+    done = out / "renders" / "render_result.json"
+    if done.is_file():
+        view = json.loads(done.read_text())["views"][0]
+        return np.asarray(Image.open(out / "renders" / view["file"]).convert("RGBA"), np.float64)
+    return render(tree, glb, out, changes, one_view=True)["images"][0]  # type: ignore[no-any-return]
+
+
+def _sweep_row(asset: str, label: str, r: dict[str, Any], ref: np.ndarray) -> dict[str, Any]:  # type: ignore[type-arg]
+    spec = r["result"]["spec"]
+    return {"asset": asset, "variant": label, "resolution": spec["resolution"][0],
+            "samples": spec["samples"], "error": round(product_error(r["images"][0], ref), 3),
+            "pixels": view_figures(r["images"][0])["pixels"],
+            "view_s": r["result"]["timings"]["views_s"][0],
+            "job_s": round(r["wall_s"], 2)}  # fmt: skip
+
+
+def sweep(
+    tree: Path, base: Path, asset: str, out: Path, variants: dict[str, dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """One view of ``asset``: today's default against its reference, then every variant of this
+    tree (``variants``, else the grid, the knobs and this tree's default) against this tree's
+    reference."""
     glb = REALWORLD / asset / f"{asset}.glb"
-    ref_new = render(tree, glb, out / asset / "ref-new", {"resolution": [1024, 1024],
-                     "samples": 256}, one_view=True)["images"][0]  # fmt: skip
-    ref_old = render(base, glb, out / asset / "ref-old", {"resolution": [1024, 1024],
-                     "samples": 256}, one_view=True)["images"][0]  # fmt: skip
+    ref_new = _reference(tree, glb, out / asset / "ref-new", REFERENCE)
+    ref_old = _reference(base, glb, out / asset / "ref-old",
+                         {"resolution": [1024, 1024], "samples": 256})  # fmt: skip
     today = render(base, glb, out / asset / "today", {}, one_view=True)
-    rows = [{"asset": asset, "tree": "today", "resolution": 512, "samples": 16,
-             "error": round(product_error(today["images"][0], ref_old), 3),
-             "pixels": view_figures(today["images"][0])["pixels"],
-             "view_s": today["result"]["timings"]["views_s"][0],
-             "job_s": round(today["wall_s"], 2)}]  # fmt: skip
-    for side in (256, 320, 384, 448, 512):
-        for samples in (4, 8, 16):
-            r = render(tree, glb, out / asset / f"{side}-{samples}",
-                       {"resolution": [side, side], "samples": samples}, one_view=True)  # fmt: skip
-            rows.append({"asset": asset, "tree": "new", "resolution": side, "samples": samples,
-                         "error": round(product_error(r["images"][0], ref_new), 3),
-                         "pixels": view_figures(r["images"][0])["pixels"],
-                         "view_s": r["result"]["timings"]["views_s"][0],
-                         "job_s": round(r["wall_s"], 2)})  # fmt: skip
+    rows = [_sweep_row(asset, "today's default", today, ref_old)]
+    print(json.dumps(rows[-1]), flush=True)
+    for i, (label, changes) in enumerate(variants.items() if variants else _knob_rows()):
+        r = render(tree, glb, out / asset / f"v{i:02d}", changes, one_view=True)
+        rows.append(_sweep_row(asset, label, r, ref_new))
+        print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
@@ -192,8 +245,14 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     ap.add_argument("--baseline", default=None, help="git revision of today's default")
     ap.add_argument("--assets", default=",".join(PHOTOS))
-    ap.add_argument("--sweep-assets", default="ToyCar,TennisRacquet,SheenChair")
+    ap.add_argument("--sweep-assets", default="ToyCar,WickerChair,TennisRacquet,SheenChair")
     ap.add_argument("--no-sweep", action="store_true")
+    ap.add_argument(
+        "--variants",
+        type=json.loads,
+        default=None,
+        help='JSON {"label": {spec changes}}: sweep these instead of the built-in list',
+    )
     ap.add_argument("--out", type=Path, default=Path("bench_fast_render_out"))
     args = ap.parse_args()
     args.out = args.out.resolve()
@@ -204,14 +263,12 @@ def main() -> None:
         server.responder = lambda r: ok_reply("openai", answer_json(names, 70))
         llm = (f"[judge]\nprovider = 'openai-compatible'\nmodel = 'loopback'\n"
                f"base_url = '{server.url}/v1'\n")  # fmt: skip
-        for asset in args.assets.split(","):
+        for asset in filter(None, args.assets.split(",")):
             report["assets"].append(per_asset(ROOT, base, asset, args.out, llm))
             print(json.dumps(report["assets"][-1]), flush=True)
     if not args.no_sweep:
         for asset in args.sweep_assets.split(","):
-            report["sweep"] += sweep(ROOT, base, asset, args.out / "sweep")
-            for row in report["sweep"][-16:]:
-                print(json.dumps(row), flush=True)
+            report["sweep"] += sweep(ROOT, base, asset, args.out / "sweep", args.variants)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench_fast_render.json").write_text(json.dumps(report, indent=1))
     _print_tables(report)
@@ -230,11 +287,11 @@ def _print_tables(report: dict[str, Any]) -> None:
     if report["assets"]:
         fills = [f for r in report["assets"] for f in r["new"]["fill"]]
         print(f"\nmedian fill per view: {statistics.median(fills):.3f}")
-    print("\n| asset | tree | resolution | samples | error | product pixels | view s | job s |\n"
-          "|---|---|---|---|---|---|---|---|")  # fmt: skip
+    print("\n| asset | variant | resolution | samples | error | product pixels | view s | job s |"
+          "\n|---|---|---|---|---|---|---|---|")  # fmt: skip
     for s in report["sweep"]:
-        print(f"| {s['asset']} | {s['tree']} | {s['resolution']} | {s['samples']} | {s['error']} "
-              f"| {s['pixels']} | {s['view_s']} | {s['job_s']} |")  # fmt: skip
+        print(f"| {s['asset']} | {s['variant']} | {s['resolution']} | {s['samples']} | "
+              f"{s['error']} | {s['pixels']} | {s['view_s']} | {s['job_s']} |")  # fmt: skip
 
 
 if __name__ == "__main__":

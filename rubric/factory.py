@@ -12,7 +12,6 @@ from rubric.core.panel import PanelJudge
 from rubric.llm.cache import ResponseCache
 from rubric.llm.config import JudgeConfig, JudgeTuning, parse_judge_spec
 from rubric.llm.judge import LLMJudge
-from rubric.offline.judge import OfflineJudge
 
 OFFLINE = "offline"  # --judge offline: the offline judge even when [judge] names an LLM
 
@@ -44,6 +43,14 @@ def make_judge(request: JudgeRequest, rubric: Rubric, cache: ResponseCache | Non
         return LLMJudge(request.panel[0], rubric, cache)
     if isinstance(request.table, JudgeConfig):
         return LLMJudge(request.table, rubric, cache)
+    return _offline(rubric)
+
+
+def _offline(rubric: Rubric) -> Judge:
+    # Imported here: the offline judge's optimal transport and image stack take about a second
+    # to import, which every LLM-judged job of `python -m vfscore` would pay for nothing.
+    from rubric.offline.judge import OfflineJudge
+
     return OfflineJudge(rubric)
 
 
@@ -51,5 +58,5 @@ def _from_spec(
     spec: str, written: Mapping[str, Any] | None, rubric: Rubric, cache: ResponseCache | None
 ) -> Judge:
     if spec == OFFLINE:
-        return OfflineJudge(rubric)
+        return _offline(rubric)
     return LLMJudge(parse_judge_spec(spec, dict(written) if written else None), rubric, cache)

@@ -16,10 +16,17 @@ from .keys import reject_unknown_keys
 # 2: `engine` removed (the standard render is Cycles; nothing else was ever used).
 # 3: each view framed by the model's projected extent (rig.fill) instead of its bounding sphere
 #    (rig.margin); device AUTO (a GPU when there is one) by default.
-SPEC_VERSION = 3
+# 4: light paths (bounces per kind, caustics, clamping), texture limit and the denoiser's passes,
+#    prefilter and quality are in the spec.
+SPEC_VERSION = 4
 
 Device = Literal["AUTO", "CPU", "GPU"]
 Denoiser = Literal["OPENIMAGEDENOISE", "NONE"]
+DenoisePasses = Literal["RGB_ALBEDO_NORMAL", "RGB_ALBEDO", "RGB"]
+DenoisePrefilter = Literal["ACCURATE", "FAST", "NONE"]
+DenoiseQuality = Literal["HIGH", "BALANCED", "FAST"]
+# Cycles' texture size limit: 0 keeps the textures' own size.
+TEXTURE_LIMITS = (0, 128, 256, 512, 1024, 2048, 4096, 8192)
 Normalization = Literal["bounds_center_unit"]
 
 
@@ -62,6 +69,17 @@ class RenderSpec:
     samples: int = 16
     adaptive_threshold: float = 0.01
     denoiser: Denoiser = "OPENIMAGEDENOISE"
+    denoise_passes: DenoisePasses = "RGB_ALBEDO_NORMAL"
+    denoise_prefilter: DenoisePrefilter = "ACCURATE"
+    denoise_quality: DenoiseQuality = "HIGH"
+    max_bounces: int = 12
+    diffuse_bounces: int = 4
+    glossy_bounces: int = 4
+    transmission_bounces: int = 12
+    transparent_bounces: int = 8
+    caustics: bool = True
+    clamp_indirect: float = 10.0
+    texture_limit: int = 0
     seed: int = 0
     view_transform: str = "Standard"
     look: str = "None"
@@ -109,6 +127,20 @@ def validate(spec: RenderSpec) -> list[str]:
         p.append(f"device must be one of {get_args(Device)}, got {spec.device!r}")
     if spec.denoiser not in get_args(Denoiser):
         p.append(f"denoiser must be one of {get_args(Denoiser)}, got {spec.denoiser!r}")
+    if spec.denoise_passes not in get_args(DenoisePasses):
+        p.append(f"denoise_passes must be one of {get_args(DenoisePasses)}")
+    if spec.denoise_prefilter not in get_args(DenoisePrefilter):
+        p.append(f"denoise_prefilter must be one of {get_args(DenoisePrefilter)}")
+    if spec.denoise_quality not in get_args(DenoiseQuality):
+        p.append(f"denoise_quality must be one of {get_args(DenoiseQuality)}")
+    for kind in ("max", "diffuse", "glossy", "transmission", "transparent"):
+        bounces = getattr(spec, f"{kind}_bounces")
+        if not 0 <= bounces <= 1024:
+            p.append(f"{kind}_bounces must be 0..1024, got {bounces}")
+    if spec.clamp_indirect < 0:
+        p.append(f"clamp_indirect must be >= 0 (0 = no clamping), got {spec.clamp_indirect}")
+    if spec.texture_limit not in TEXTURE_LIMITS:
+        p.append(f"texture_limit must be one of {TEXTURE_LIMITS}, got {spec.texture_limit}")
     if spec.normalization not in get_args(Normalization):
         p.append(f"normalization must be one of {get_args(Normalization)}")
     w, h = spec.resolution

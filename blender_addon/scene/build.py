@@ -333,6 +333,20 @@ def _choose_device(scene: bpy.types.Scene, spec: RenderSpec, warnings: list[str]
     return "CPU"
 
 
+def configure_light_paths(cycles: Any, spec: RenderSpec) -> None:
+    """Bounces per kind, caustics, indirect clamping and the texture size limit."""
+    cycles.max_bounces = spec.max_bounces
+    cycles.diffuse_bounces = spec.diffuse_bounces
+    cycles.glossy_bounces = spec.glossy_bounces
+    cycles.transmission_bounces = spec.transmission_bounces
+    cycles.transparent_max_bounces = spec.transparent_bounces
+    cycles.volume_bounces = 0
+    cycles.caustics_reflective = cycles.caustics_refractive = spec.caustics
+    cycles.sample_clamp_direct = 0.0
+    cycles.sample_clamp_indirect = spec.clamp_indirect
+    cycles.texture_limit_render = str(spec.texture_limit) if spec.texture_limit else "OFF"
+
+
 def configure_render(scene: bpy.types.Scene, spec: RenderSpec, warnings: list[str]) -> str:
     """Cycles, sampling, colour management and output as the spec says; returns the device used."""
     render = scene.render
@@ -345,9 +359,11 @@ def configure_render(scene: bpy.types.Scene, spec: RenderSpec, warnings: list[st
     cycles.use_denoising = spec.denoiser != "NONE"
     if spec.denoiser != "NONE":
         cycles.denoiser = spec.denoiser
-        cycles.denoising_input_passes = "RGB_ALBEDO_NORMAL"
-        cycles.denoising_prefilter = "ACCURATE"
+        cycles.denoising_input_passes = spec.denoise_passes
+        cycles.denoising_prefilter = spec.denoise_prefilter
+        cycles.denoising_quality = spec.denoise_quality
         cycles.denoising_use_gpu = False
+    configure_light_paths(cycles, spec)
     cycles.seed = spec.seed
     cycles.use_animated_seed = False
     render.resolution_x, render.resolution_y = spec.resolution

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from blender_addon.contract.spec import PRESETS
+from blender_addon.contract.spec import PRESETS, TEXTURE_LIMITS
 from rubric import JudgeConfig, JudgeTuning
 
 # Blender 4.5's view transforms; "Standard" keeps texture colours as authored.
@@ -34,6 +34,7 @@ ViewTransform = Literal[
 ]
 PositiveInt = Annotated[int, Field(ge=1)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Bounces = Annotated[int, Field(ge=0, le=1024)]
 # Each repeat is an LLM call and a rationale file; medians over more than this gain nothing.
 MAX_REPEATS = 20
 Repeats = Annotated[int, Field(ge=1, le=MAX_REPEATS)]
@@ -57,6 +58,19 @@ class RenderTable(_Table):
     samples: Annotated[int, Field(ge=1, le=65536)] | None = None
     adaptive_threshold: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
     denoiser: Literal["OPENIMAGEDENOISE", "NONE"] | None = None
+    denoise_passes: Literal["RGB_ALBEDO_NORMAL", "RGB_ALBEDO", "RGB"] | None = None
+    denoise_prefilter: Literal["ACCURATE", "FAST", "NONE"] | None = None
+    denoise_quality: Literal["HIGH", "BALANCED", "FAST"] | None = None
+    max_bounces: Bounces | None = None
+    diffuse_bounces: Bounces | None = None
+    glossy_bounces: Bounces | None = None
+    transmission_bounces: Bounces | None = None
+    transparent_bounces: Bounces | None = None
+    caustics: bool | None = None
+    # 0 turns clamping off.
+    clamp_indirect: Annotated[float, Field(ge=0.0)] | None = None
+    # 0 keeps each texture's own size.
+    texture_limit: Literal[tuple(TEXTURE_LIMITS)] | None = None  # type: ignore[valid-type]
     seed: Annotated[int, Field(ge=0, lt=2**31)] | None = None
     device: Literal["AUTO", "CPU", "GPU"] | None = None
     # The share of the frame's side the model's projected extent spans in every view.

@@ -47,6 +47,7 @@ def _summary(report: Mapping[str, Any]) -> str:
             ("judge(s)", ", ".join(s["judges"])),
             ("rubric", s["rubric"]),
             ("render", s["render"]),
+            ("render device", ", ".join(f"{d} ({n})" for d, n in s["devices"].items())),
             ("versions", s["versions"]),
             ("started / ended", f"{report.get('started') or '?'} / {report.get('ended') or '?'}"),
             ("tokens (input / output)", f"{s['tokens']['input']:,} / {s['tokens']['output']:,}"),

@@ -74,6 +74,7 @@ def test_the_report_says_what_happened_to_every_job(every_kind: Path) -> None:
     assert "authentication failed" in jobs[job_id(4)]["root_error"]
     assert "rerun" in jobs[job_id(4)]["retry_hint"]
     assert report["summary"]["counts"]["pass"] == 2
+    assert report["summary"]["devices"] == {"CPU": 2}  # what the (fake) Blender rendered on
     assert set(report["algorithms"]) == {"gen-a", "gen-b"}
     assert report["algorithms"]["gen-a"]["win_rate_vs"]["gen-b"]["products"] == 1
     views = jobs[job_id(0)]["paths"]["views"]
@@ -178,6 +179,7 @@ def test_the_page_in_chromium(every_kind: Path, browser: Any, tmp_path: Path) ->
 
     assert len(rows()) == 5
     assert "error" in browser.find_element(By.ID, "summary").text
+    assert "CPU (2)" in browser.find_element(By.ID, "summary").text  # the render device
     # Filtering changes the visible rows.
     browser.find_element(By.ID, "filter").send_keys("gen-b")
     assert sorted(first_cells(0)) == [job_id(1), job_id(3)]

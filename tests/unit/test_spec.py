@@ -70,6 +70,16 @@ def test_unknown_keys_are_rejected_by_name(mutate, named: str) -> None:
         ({"seed": -1}, "seed"),
         ({"rig": CameraRig((CameraView("a", 0, 0), CameraView("a", 90, 0)))}, "unique"),
         ({"rig": CameraRig((CameraView("a", 0, 95),))}, "elevation"),
+        ({"denoise_passes": "RGB_NORMAL"}, "denoise_passes must be one of"),
+        ({"denoise_prefilter": "SLOW"}, "denoise_prefilter must be one of"),
+        ({"denoise_quality": "ULTRA"}, "denoise_quality must be one of"),
+        ({"max_bounces": -1}, "max_bounces must be 0..1024, got -1"),
+        ({"diffuse_bounces": 1025}, "diffuse_bounces must be 0..1024"),
+        ({"glossy_bounces": -2}, "glossy_bounces must be"),
+        ({"transmission_bounces": 2000}, "transmission_bounces must be"),
+        ({"transparent_bounces": -1}, "transparent_bounces must be"),
+        ({"clamp_indirect": -0.5}, "clamp_indirect must be >= 0"),
+        ({"texture_limit": 300}, "texture_limit must be one of"),
     ],
 )
 def test_invalid_values_are_refused(changes: dict[str, object], message: str) -> None:
@@ -88,3 +98,9 @@ def test_the_fill_is_a_share_of_the_frame() -> None:
     for bad in (0.0, 0.05, 1.2):
         with pytest.raises(SpecError, match="fill must be in"):
             preset().with_changes(rig=CameraRig(views, fill=bad))
+
+
+def test_light_path_limits_at_their_bounds_are_valid() -> None:
+    spec = preset().with_changes(max_bounces=0, diffuse_bounces=1024, clamp_indirect=0.0,
+                                 texture_limit=8192)  # fmt: skip
+    assert (spec.max_bounces, spec.diffuse_bounces, spec.texture_limit) == (0, 1024, 8192)
