@@ -19,6 +19,9 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 BISECTIONS = 60  # halves the distance bracket to well under a micrometre of a unit model
 NEAR = 1e-3  # the nearest a vertex may be to the camera plane, in model units
+# Cycles' pixel filter (Blackman-Harris, 1.5 px wide) spreads an edge's colour about a pixel
+# outward; three pixels around the projected extent keep every pixel the model touches.
+BORDER_MARGIN_PX = 3
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,26 @@ def _extent(
     u, v = x / depth, y / depth
     lo_u, hi_u, lo_v, hi_v = float(u.min()), float(u.max()), float(v.min()), float(v.max())
     return (lo_u + hi_u) / 2, (hi_u - lo_u) / 2, (lo_v + hi_v) / 2, (hi_v - lo_v) / 2
+
+
+def render_border(
+    framing: Framing, resolution: tuple[int, int], margin_px: int = BORDER_MARGIN_PX
+) -> tuple[float, float, float, float]:
+    """(min x, max x, min y, max y) of the frame, as shares of its width and height (Blender's
+    render border): the model's centred projected extent and ``margin_px`` around it.
+
+    A mesh's projection lies inside the box of its projected vertices, so outside this border
+    every pixel is the transparent film; Cycles then renders and denoises only inside it.
+    """
+    width, height = resolution
+    half_x = framing.fill_x / 2.0 + margin_px / width
+    half_y = framing.fill_y / 2.0 + margin_px / height
+    return (
+        max(0.0, 0.5 - half_x),
+        min(1.0, 0.5 + half_x),
+        max(0.0, 0.5 - half_y),
+        min(1.0, 0.5 + half_y),
+    )
 
 
 def frame_view(

@@ -21,8 +21,14 @@ from ..contract.render_job import (
     check_glb,
     error_line,
 )
-from ..contract.spec import RenderSpec
-from ..scene.build import build_standard_scene, import_model, mesh_objects, unloadable_images
+from ..contract.spec import CameraView, RenderSpec
+from ..scene.build import (
+    BORDER_PROP,
+    build_standard_scene,
+    import_model,
+    mesh_objects,
+    unloadable_images,
+)
 from ..scene.dump import scene_dump
 from ..scene.hdri_access import (
     HdriError,
@@ -49,38 +55,56 @@ def alpha_coverage(path: Path) -> float:
     return float((pixels[3::4] > 0.5).mean()) if pixels.size else 0.0
 
 
+def use_border(render: bpy.types.RenderSettings, camera: bpy.types.Object) -> None:
+    """Render only inside the camera's recorded border (the model's extent); the full frame is
+    still written, transparent outside. A camera without one renders the whole frame."""
+    border = camera.get(BORDER_PROP)
+    render.use_border = border is not None
+    render.use_crop_to_border = False
+    if border is not None:
+        (render.border_min_x, render.border_max_x,
+         render.border_min_y, render.border_max_y) = border  # fmt: skip
+
+
 def render_views(
     scene: bpy.types.Scene, cameras: list[bpy.types.Object], spec: RenderSpec, out_dir: Path
 ) -> list[dict[str, Any]]:
     """Render every standard camera to ``out_dir``; per view: file, sha256, the share of the
     frame the model covers, seconds."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    views = []
-    for index, (camera, view) in enumerate(zip(cameras, spec.rig.views, strict=True)):
-        path = out_dir / view_filename(index, view.name)
-        scene.camera = camera
-        scene.render.filepath = str(path)
-        start = time.perf_counter()
-        bpy.ops.render.render(write_still=True, scene=scene.name)
-        rendered = time.perf_counter()
-        if not path.is_file():
-            raise RenderFailure("render_failed", f"Blender wrote no image for view {view.name!r}")
-        strip_png_file(path)
-        digest = sha256_file(path)
-        coverage = alpha_coverage(path)
-        views.append(
-            {
-                "name": view.name,
-                "azimuth_deg": view.azimuth_deg,
-                "elevation_deg": view.elevation_deg,
-                "file": path.name,
-                "sha256": digest,
-                "coverage": round(coverage, 4),
-                "render_s": round(rendered - start, 4),
-                "write_s": round(time.perf_counter() - rendered, 4),
-            }
-        )
-    return views
+    try:
+        return [
+            _render_view(scene, camera, view, out_dir / view_filename(index, view.name))
+            for index, (camera, view) in enumerate(zip(cameras, spec.rig.views, strict=True))
+        ]
+    finally:
+        scene.render.use_border = False
+
+
+def _render_view(
+    scene: bpy.types.Scene, camera: bpy.types.Object, view: CameraView, path: Path
+) -> dict[str, Any]:
+    scene.camera = camera
+    scene.render.filepath = str(path)
+    use_border(scene.render, camera)
+    start = time.perf_counter()
+    bpy.ops.render.render(write_still=True, scene=scene.name)
+    rendered = time.perf_counter()
+    if not path.is_file():
+        raise RenderFailure("render_failed", f"Blender wrote no image for view {view.name!r}")
+    strip_png_file(path)
+    digest = sha256_file(path)
+    coverage = alpha_coverage(path)
+    return {
+        "name": view.name,
+        "azimuth_deg": view.azimuth_deg,
+        "elevation_deg": view.elevation_deg,
+        "file": path.name,
+        "sha256": digest,
+        "coverage": round(coverage, 4),
+        "render_s": round(rendered - start, 4),
+        "write_s": round(time.perf_counter() - rendered, 4),
+    }
 
 
 def base_result(spec: RenderSpec, glb: Path | None) -> dict[str, Any]:

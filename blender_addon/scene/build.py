@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from mathutils import Matrix, Quaternion, Vector
 
-from ..contract.framing import Framing, frame_view
+from ..contract.framing import Framing, frame_view, render_border
 from ..contract.model_format import sniff
 from ..contract.spec import RenderSpec
 
@@ -27,6 +27,8 @@ CAMERA_PREFIX = "VFScore_Cam_"
 WORLD_NAME = "VFScore_World"
 SPEC_PROP = "vfscore_spec"
 VIEW_INDEX_PROP = "vfscore_view_index"
+# The render border of a standard camera's view (contract/framing.render_border).
+BORDER_PROP = "vfscore_border"
 HUGE_TRIANGLE_COUNT = 2_000_000
 GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "ONEAPI", "METAL")
 
@@ -297,6 +299,7 @@ def add_cameras(
         data.clip_end = f.far * 2.0
         cam = bpy.data.objects.new(name, data)
         cam[VIEW_INDEX_PROP] = i
+        cam[BORDER_PROP] = render_border(f, spec.resolution)
         scene.collection.objects.link(cam)
         cam.location, rotation = camera_pose(view.azimuth_deg, view.elevation_deg, f.distance)
         cam.rotation_mode = "QUATERNION"

@@ -7,7 +7,7 @@ from typing import Any
 
 import bpy
 
-from .build import renderable, standard_cameras
+from .build import BORDER_PROP, renderable, standard_cameras
 
 
 def _r(values: Any) -> list[float]:
@@ -46,6 +46,7 @@ def scene_dump(scene: bpy.types.Scene) -> dict[str, Any]:
             "sensor_fit": o.data.sensor_fit,
             "clip": _r((o.data.clip_start, o.data.clip_end)),
             "shift": _r((o.data.shift_x, o.data.shift_y)),
+            "border": _r(o.get(BORDER_PROP, ())),
         }
         for o in standard_cameras(scene)
     }

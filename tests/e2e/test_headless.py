@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from PIL import Image
 from blender_addon.contract.render_job import EXIT_CODES, RenderJob
 from driver.demo.assets import write_textured_glb
 from driver.demo.glb_writer import Material, glb_bytes
-from tests.support.blender import run_headless, tiny_spec
+from tests.support.blender import run_bpy_script, run_headless, tiny_spec
 
 pytestmark = pytest.mark.blender  # real Blender: deselected in mutation runs
 
@@ -72,6 +73,42 @@ def test_a_wide_frame_is_filled_and_centred_too(tmp_path: Path, textured_glb: Pa
     for view in result["views"]:
         alpha = np.asarray(Image.open(tmp_path / "out" / view["file"]))[..., 3]
         _assert_framed(alpha, 0.9)
+
+
+BORDER_OR_NOT = """
+import bpy, json, sys
+from pathlib import Path
+from blender_addon.contract.spec import RenderSpec
+from blender_addon.render.job import render_views
+from blender_addon.scene.build import BORDER_PROP, build_standard_scene, import_model
+from blender_addon.scene.hdri_access import blender_world_dir, resolve_hdri
+spec = RenderSpec.from_dict(json.loads(SPEC))
+objects = import_model(Path(GLB))
+built = build_standard_scene(bpy.context.scene, objects, spec,
+                             resolve_hdri(spec.hdri_alias, blender_world_dir()).path)
+borders = [list(cam[BORDER_PROP]) for cam in built.cameras]
+render_views(bpy.context.scene, built.cameras, spec, Path(OUT) / "border")
+for cam in built.cameras:
+    del cam[BORDER_PROP]
+render_views(bpy.context.scene, built.cameras, spec, Path(OUT) / "whole")
+print(json.dumps(borders))
+"""
+
+
+def test_rendering_inside_the_border_changes_no_pixel_of_the_model(
+    tmp_path: Path, textured_glb: Path
+) -> None:
+    """Cycles renders only the model's extent (plus a margin); the written frame is the same."""
+    spec = tiny_spec().with_changes(resolution=(96, 48), denoiser="NONE")
+    code = BORDER_OR_NOT.replace("SPEC", repr(json.dumps(spec.to_dict())))
+    code = code.replace("GLB", repr(str(textured_glb))).replace("OUT", repr(str(tmp_path)))
+    borders = json.loads(run_bpy_script(code).strip().splitlines()[-1])
+    assert all(0.0 < b[0] < b[1] < 1.0 for b in borders)  # narrower than the wide frame
+    for name in sorted(p.name for p in (tmp_path / "whole").glob("*.png")):
+        whole = np.asarray(Image.open(tmp_path / "whole" / name), np.int16)
+        inside = np.asarray(Image.open(tmp_path / "border" / name), np.int16)
+        assert np.array_equal(whole[..., 3] > 0, inside[..., 3] > 0), name
+        assert np.abs(whole - inside).max() <= 2, name
 
 
 def test_same_inputs_same_bytes_other_seed_other_pixels(tmp_path: Path, textured_glb: Path) -> None:

@@ -14,6 +14,7 @@ from blender_addon.contract.framing import (
     camera_axes,
     frame_view,
     half_tangents,
+    render_border,
 )
 
 FOV = 39.6
@@ -72,3 +73,34 @@ def test_what_cannot_be_framed_is_refused() -> None:
         frame_view(np.empty((0, 3)), 0, 0, FOV, (64, 64), 0.9)
     with pytest.raises(ValueError, match="fill must be in"):
         frame_view(CUBE, 0, 0, FOV, (64, 64), 1.5)
+
+
+@pytest.mark.parametrize(("az", "el"), [(0, 20), (90, 20), (30, 60)])
+def test_the_render_border_holds_the_extent_and_a_margin(az: float, el: float) -> None:
+    f = frame_view(ROD, az, el, FOV, (512, 256), 0.9)
+    min_x, max_x, min_y, max_y = render_border(f, (512, 256), margin_px=3)
+    uv = projected_wide(ROD, az, el, f, (512, 256))  # -1..1 across the frame
+    lo, hi = (uv.min(axis=0) + 1) / 2, (uv.max(axis=0) + 1) / 2  # 0..1, as the border
+    assert lo[0] - min_x == pytest.approx(3 / 512) and max_x - hi[0] == pytest.approx(3 / 512)
+    assert lo[1] - min_y == pytest.approx(3 / 256) and max_y - hi[1] == pytest.approx(3 / 256)
+
+
+def test_the_render_border_stays_inside_the_frame() -> None:
+    full = frame_view(ROD, 0, 0, FOV, (64, 64), 1.0)  # the rod spans the width, edge to edge
+    min_x, max_x, min_y, max_y = render_border(full, (64, 64))
+    assert (min_x, max_x) == (0.0, 1.0) and 0.0 < min_y < max_y < 1.0
+    half = frame_view(ROD, 0, 0, FOV, (64, 64), 0.5)
+    assert render_border(half, (64, 64), margin_px=0)[:2] == pytest.approx((0.25, 0.75))
+
+
+def projected_wide(
+    vertices: FloatArray, az: float, el: float, f: Framing, resolution: tuple[int, int]
+) -> FloatArray:
+    """As :func:`projected`, for any frame: -1..1 across its width and height."""
+    towards, right, up = camera_axes(az, el)
+    depth = f.distance - vertices @ towards
+    tan_x, tan_y = half_tangents(FOV, *resolution)
+    fitted = min(tan_x, tan_y)
+    u = ((vertices @ right) / depth - 2 * f.shift_x * fitted) / tan_x
+    v = ((vertices @ up) / depth - 2 * f.shift_y * fitted) / tan_y
+    return np.stack([u, v], axis=1)
