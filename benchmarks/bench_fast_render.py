@@ -128,6 +128,18 @@ def whole_job(tree: Path, glb: Path, photos: list[Path], out: Path, config: str)
     return time.perf_counter() - start
 
 
+def outside_cycles(job: Path, wall: float) -> dict[str, float]:
+    """Where a whole job's seconds went, from its result.json: Cycles (the standard and matched
+    views), the rest of the render process (Python and bpy start, import, set-up, PNG writes),
+    and the rest of ``python -m vfscore`` (start, checks, judge, thumbnails, writes)."""
+    record = json.loads((job / "result.json").read_text())
+    t = record["render_timings"]
+    cycles = sum(t["views_s"]) + t.get("matched_render_s", 0.0)
+    render = record["render_runtime_s"]
+    return {"cycles_s": round(cycles, 2), "render_process_other_s": round(render - cycles, 2),
+            "vfscore_other_s": round(wall - render, 2)}  # fmt: skip
+
+
 def on_white(image: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
     a = image[..., 3:4] / 255.0
     return image[..., :3] * a + 255.0 * (1.0 - a)  # type: ignore[no-any-return]
@@ -160,6 +172,7 @@ def per_asset(tree: Path, base: Path, asset: str, out: Path, llm_config: str) ->
             "llm_job_s": round(whole_job(t, glb, photos, folder / "llm", llm_config), 2),
             "device": r["result"].get("device"),
         }  # fmt: skip
+        row[name]["llm_job_parts"] = outside_cycles(folder / "llm" / "job", row[name]["llm_job_s"])
     for key in ("render_job_s", "offline_job_s", "llm_job_s", "product_pixels"):
         row[f"{key}_ratio"] = round(row["new"][key] / row["today"][key], 3)
     return row

@@ -49,7 +49,7 @@ def _summary(jobs: Sequence[dict[str, Any]], dims: list[str]) -> dict[str, Any]:
         if render
         else None,
         # Which device rendered how many of the jobs: a GPU run that fell back is visible here.
-        "devices": dict(Counter(str(r.get("device")) for r in records)),
+        "devices": dict(Counter(str(r.get("device") or "unknown") for r in records)),
         "versions": f"vfscore {first.get('tool_version')} · Blender {first.get('blender_version')}"
         if first
         else None,
