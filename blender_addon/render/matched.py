@@ -90,10 +90,10 @@ def render_matched(
     """Search each target's pose and render the matched ones; (entries, timings)."""
     start = time.perf_counter()
     distance = pose_distance(radius, spec.rig.fov_deg)
-    tree = model_bvh(meshes)
+    model = model_bvh(meshes)
     matches = search(
         list(targets),
-        lambda az, el, rays: silhouette(tree, az, el, distance, spec.rig.fov_deg, rays),
+        lambda az, el, rays: silhouette(model, az, el, distance, spec.rig.fov_deg, rays),
     )
     searched = time.perf_counter()
     render = scene.render

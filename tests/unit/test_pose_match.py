@@ -25,6 +25,7 @@ from blender_addon.contract.pose_match import (
     PoseTargetError,
     bbox,
     closing,
+    fft_size,
     fit_window,
     frame_signature,
     iou,
@@ -301,3 +302,38 @@ def test_the_reading_the_model_matches_best_is_the_one_kept() -> None:
     # A tie goes to the reading that comes first.
     twin = replace(cloth, reading="product")
     assert search([twin, cloth], model_silhouette)[0].reading == "product"
+
+
+def _smooth(n: int) -> bool:
+    for p in (2, 3, 5):
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 96, 97, 101, 127, 241, 481, 997])
+def test_fft_size_is_the_smallest_5_smooth_size_at_or_above(n: int) -> None:
+    size = fft_size(n)
+    assert size >= n and _smooth(size)
+    assert not any(_smooth(m) for m in range(n, size))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(5, 23), st.integers(2, 9), st.integers(2, 9))
+def test_fit_window_scores_every_position_as_a_brute_force_search_does(
+    seed: int, side: int, rows: int, cols: int
+) -> None:
+    """The FFT correlation, padded to a fast size, gives the IoU of every window position."""
+    rng = np.random.default_rng(seed)
+    frame = rng.random((side, side)) < 0.4
+    target = rng.random((rows, cols)) < 0.5
+    rows, cols = min(rows, side), min(cols, side)
+    target = target[:rows, :cols]
+    score, (top, _, left, _) = fit_window(frame, target, (max(rows, cols) / side,))
+    best = max(
+        (iou(frame[r : r + rows, c : c + cols], target), -r, -c)
+        for r in range(side - rows + 1)
+        for c in range(side - cols + 1)
+    )
+    assert score == pytest.approx(best[0], abs=1e-9)
+    assert (round(top * side), round(left * side)) == (-best[1], -best[2])
