@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -115,8 +116,10 @@ def view_figures(image: np.ndarray) -> dict[str, float]:  # type: ignore[type-ar
 
 
 def whole_job(tree: Path, glb: Path, photos: list[Path], out: Path, config: str) -> float:
-    """Wall seconds of ``python -m vfscore --cand-glb …`` (archi3D's command path), one repeat."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Wall seconds of ``python -m vfscore --cand-glb …`` (archi3D's command path), one repeat,
+    from an empty folder (a finished job there would be reused, not run)."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     (out / "vfscore.toml").write_text(config)
     cmd = [sys.executable, "-m", "vfscore", "--cand-glb", str(glb), "--ref-images",
            *map(str, photos), "--out-dir", str(out / "job"), "--repeats", "1"]  # fmt: skip

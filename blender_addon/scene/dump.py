@@ -31,6 +31,34 @@ def _world(scene: bpy.types.Scene) -> dict[str, Any]:
     return world
 
 
+def _cycles(c: Any) -> dict[str, Any]:
+    """Sampling, denoiser and light paths as Cycles holds them."""
+    return {
+        "device": c.device,
+        "samples": c.samples,
+        "adaptive": [c.use_adaptive_sampling, round(c.adaptive_threshold, 6)],
+        "denoise": [
+            c.use_denoising,
+            c.denoiser,
+            c.denoising_input_passes,
+            c.denoising_prefilter,
+            c.denoising_quality,
+        ],
+        "bounces": {
+            "max": c.max_bounces,
+            "diffuse": c.diffuse_bounces,
+            "glossy": c.glossy_bounces,
+            "transmission": c.transmission_bounces,
+            "transparent": c.transparent_max_bounces,
+            "volume": c.volume_bounces,
+        },
+        "caustics": [c.caustics_reflective, c.caustics_refractive],
+        "clamp": [round(c.sample_clamp_direct, 6), round(c.sample_clamp_indirect, 6)],
+        "texture_limit": c.texture_limit_render,
+        "seed": c.seed,
+    }
+
+
 def scene_dump(scene: bpy.types.Scene) -> dict[str, Any]:
     """Everything that makes the standard scene, as plain data (for parity checks and records)."""
     # What renders: objects hidden from render (an artist's own, left in the file) are not part
@@ -51,35 +79,12 @@ def scene_dump(scene: bpy.types.Scene) -> dict[str, Any]:
         for o in standard_cameras(scene)
     }
     world = _world(scene)
-    c, r, v = scene.cycles, scene.render, scene.view_settings
+    r, v = scene.render, scene.view_settings
     return {
         "objects": objects,
         "cameras": cameras,
         "world": world,
-        "cycles": {
-            "device": c.device,
-            "samples": c.samples,
-            "adaptive": [c.use_adaptive_sampling, round(c.adaptive_threshold, 6)],
-            "denoise": [
-                c.use_denoising,
-                c.denoiser,
-                c.denoising_input_passes,
-                c.denoising_prefilter,
-                c.denoising_quality,
-            ],
-            "bounces": {
-                "max": c.max_bounces,
-                "diffuse": c.diffuse_bounces,
-                "glossy": c.glossy_bounces,
-                "transmission": c.transmission_bounces,
-                "transparent": c.transparent_max_bounces,
-                "volume": c.volume_bounces,
-            },
-            "caustics": [c.caustics_reflective, c.caustics_refractive],
-            "clamp": [round(c.sample_clamp_direct, 6), round(c.sample_clamp_indirect, 6)],
-            "texture_limit": c.texture_limit_render,
-            "seed": c.seed,
-        },
+        "cycles": _cycles(scene.cycles),
         "render": {
             "engine": r.engine,
             "resolution": [r.resolution_x, r.resolution_y, r.resolution_percentage],

@@ -11,7 +11,7 @@ SCENE_VALUES: dict[str, Any] = {
     "adaptive_threshold": 0.2,
     "denoiser": "NONE",
     "denoise_passes": "RGB_ALBEDO",
-    "denoise_prefilter": "FAST",
+    "denoise_prefilter": "ACCURATE",
     "denoise_quality": "BALANCED",
     "max_bounces": 3,
     "diffuse_bounces": 1,
