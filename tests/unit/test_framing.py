@@ -89,6 +89,8 @@ def test_the_render_border_stays_inside_the_frame() -> None:
     full = frame_view(ROD, 0, 0, FOV, (64, 64), 1.0)  # the rod spans the width, edge to edge
     min_x, max_x, min_y, max_y = render_border(full, (64, 64))
     assert (min_x, max_x) == (0.0, 1.0) and 0.0 < min_y < max_y < 1.0
+    face_on = frame_view(CUBE, 0, 0, FOV, (64, 64), 1.0)  # a square face, edge to edge both ways
+    assert render_border(face_on, (64, 64)) == (0.0, 1.0, 0.0, 1.0)
     half = frame_view(ROD, 0, 0, FOV, (64, 64), 0.5)
     assert render_border(half, (64, 64), margin_px=0)[:2] == pytest.approx((0.25, 0.75))
 
