@@ -16,7 +16,8 @@ own ``blender_addon/headless.py`` and ``python -m vfscore`` in a subprocess.
    and passes, the adaptive threshold) and this tree's default. The error is the mean absolute
    difference (0-255, on white) over the product's pixels against a 1024², 256 spp render with
    Cycles' full light paths of the same framing; the baseline's default is measured the same way
-   against its own reference. References are reused from an earlier run in the same ``--out``.
+   against its own reference. References are reused from an earlier run in the same ``--out``
+   when they were rendered from the same spec.
 Prints Markdown tables and writes ``--out/bench_fast_render.json``.
 """
 
@@ -83,25 +84,35 @@ def _env(tree: Path, **extra: str) -> dict[str, str]:
 
 
 def render(
-    tree: Path, glb: Path, out: Path, changes: dict[str, Any], one_view: bool
+    tree: Path, glb: Path, out: Path, changes: dict[str, Any], one_view: bool, reuse: bool = False
 ) -> dict[str, Any]:
-    """One render job of ``tree``: its result, the wall time and each view's alpha and RGB."""
+    """One render job of ``tree``: its result, the wall time and each view's alpha and RGB.
+    With ``reuse``, a result already in ``out`` rendered from the same spec is read, not redone
+    (``wall_s`` is then None)."""
     out.mkdir(parents=True, exist_ok=True)
     job = out / "job.json"
     args = {"glb": str(glb), "out": str(out / "renders"), "job": str(job), "changes": changes,
             "one_view": one_view}  # fmt: skip
     subprocess.run([sys.executable, "-c", WRITE_JOB, json.dumps(args)], cwd=tree, env=_env(tree),
                    check=True)  # fmt: skip
+    done = out / "renders" / "render_result.json"
+    if reuse and done.is_file():
+        result = json.loads(done.read_text())
+        if result.get("ok") and result["spec"] == json.loads(job.read_text())["spec"]:
+            return {"wall_s": None, "result": result, "images": _images(out, result)}
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, str(tree / "blender_addon" / "headless.py"), "--job",
                            str(job)], env=_env(tree), capture_output=True, text=True)  # fmt: skip
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{tree.name} render of {glb.name} failed: {proc.stderr[-800:]}")
-    result = json.loads((out / "renders" / "render_result.json").read_text())
-    images = [np.asarray(Image.open(out / "renders" / v["file"]).convert("RGBA"), np.float64)
-              for v in result["views"]]  # fmt: skip
-    return {"wall_s": wall, "result": result, "images": images}
+    result = json.loads(done.read_text())
+    return {"wall_s": wall, "result": result, "images": _images(out, result)}
+
+
+def _images(out: Path, result: dict[str, Any]) -> list[np.ndarray]:  # type: ignore[type-arg]
+    return [np.asarray(Image.open(out / "renders" / v["file"]).convert("RGBA"), np.float64)
+            for v in result["views"]]  # fmt: skip
 
 
 def view_figures(image: np.ndarray) -> dict[str, float]:  # type: ignore[type-arg]
@@ -219,12 +230,9 @@ def _knob_rows() -> list[tuple[str, dict[str, Any]]]:
 
 
 def _reference(tree: Path, glb: Path, out: Path, changes: dict[str, Any]) -> np.ndarray:  # type: ignore[type-arg]
-    """A reference render, reused from an earlier run of the benchmark when it is there."""
-    done = out / "renders" / "render_result.json"
-    if done.is_file():
-        view = json.loads(done.read_text())["views"][0]
-        return np.asarray(Image.open(out / "renders" / view["file"]).convert("RGBA"), np.float64)
-    return render(tree, glb, out, changes, one_view=True)["images"][0]  # type: ignore[no-any-return]
+    """A reference render, reused from an earlier run of the benchmark made from the same spec
+    (a reference of another framing or default would skew every error against it)."""
+    return render(tree, glb, out, changes, one_view=True, reuse=True)["images"][0]  # type: ignore[no-any-return]
 
 
 def _sweep_row(asset: str, label: str, r: dict[str, Any], ref: np.ndarray) -> dict[str, Any]:  # type: ignore[type-arg]
